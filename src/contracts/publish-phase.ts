@@ -96,13 +96,23 @@ export const PROBE_FIELD: Record<PublishVia, string | undefined> = {
   http: undefined,
 };
 
+/** A method that carries a body: what a publish via http sends. */
+export type BodyMethod = 'POST' | 'PUT' | 'PATCH';
+
 /**
- * A `via: http` phase's `to` naming a route of the stack's own HTTP API (`POST /notify`), not a
- * URL: the method (one that carries a body) and the path the request goes to. Undefined: not a route.
+ * What a `via: http` phase's `to` names: a route of the stack's own HTTP or REST API by its method
+ * (one that carries a body) and path (`POST /notify`), an HTTP API route by its logical id
+ * (`NotifyRoute`, an AWS::ApiGatewayV2::Route: CloudFormation's logical ids are letters and
+ * digits), or a URL of the user's own backend. Undefined: none of them.
  */
-export function httpRouteOf(to: string): { method: 'POST' | 'PUT' | 'PATCH'; path: string } | undefined {
+export type HttpTarget = { kind: 'route'; method: BodyMethod; path: string } | { kind: 'route-id'; logicalId: string } | { kind: 'url'; url: string };
+
+export function httpTargetOf(to: string): HttpTarget | undefined {
   const m = /^(POST|PUT|PATCH) (\/\S*)$/.exec(to);
-  return m ? { method: m[1] as 'POST' | 'PUT' | 'PATCH', path: m[2]! } : undefined;
+  if (m) return { kind: 'route', method: m[1] as BodyMethod, path: m[2]! };
+  if (/^[A-Za-z0-9]{1,255}$/.test(to)) return { kind: 'route-id', logicalId: to };
+  if (/^https?:\/\/[^\s]+$/.test(to) && URL.canParse(to)) return { kind: 'url', url: to };
+  return undefined;
 }
 
 /** Who receives every publish: every open client, or the members of one room. */

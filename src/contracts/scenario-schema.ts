@@ -6,7 +6,7 @@ import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { TOKEN_PLACEMENTS } from './token-placement.ts';
 import { parseThreshold, type Threshold } from './threshold.ts';
 import { protocolFieldIssues, protocolSpec, type ProtocolSpec } from './protocol-schema.ts';
-import { HEADER_NAME, httpRouteOf, payloadIssues, PUBLISH_OWN_HEADERS, PUBLISH_VIAS, PublishHeaderValue, type PublishRecipients, type PublishVia } from './publish-phase.ts';
+import { HEADER_NAME, httpTargetOf, payloadIssues, PUBLISH_OWN_HEADERS, PUBLISH_VIAS, PublishHeaderValue, type PublishRecipients, type PublishVia } from './publish-phase.ts';
 
 /**
  * A scenario, k6-style: named phases run in order, pacing (rates, in-flight bounds) kept apart
@@ -95,10 +95,11 @@ const PublishPhase = z
       return;
     }
     for (const i of payloadIssues(p.via, p.payload, p.recipients)) ctx.addIssue({ code: 'custom', path: ['payload', ...i.path], message: i.message });
-    if (p.via === 'http' && httpRouteOf(p.to) === undefined && !(/^https?:\/\/[^\s]+$/.test(p.to) && URL.canParse(p.to))) {
-      ctx.addIssue({ code: 'custom', path: ['to'], message: "must be a route of the stack's HTTP or REST API (POST /notify; POST, PUT or PATCH) or an http:// or https:// URL (via http)" });
+    const target = p.via === 'http' ? httpTargetOf(p.to) : undefined;
+    if (p.via === 'http' && target === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: "must be a route of the stack's HTTP or REST API (POST /notify; POST, PUT or PATCH), an HTTP API route's logical id, or an http:// or https:// URL (via http)" });
     }
-    if (p.apiKey !== undefined && (p.via !== 'http' || httpRouteOf(p.to) === undefined)) {
+    if (p.apiKey !== undefined && (target === undefined || target.kind === 'url')) {
       ctx.addIssue({ code: 'custom', path: ['apiKey'], message: "is for via http to a route of the stack's own API (to: POST /notify): it names one of the stack's API keys" });
     }
     if (p.headers !== undefined && p.via !== 'http') ctx.addIssue({ code: 'custom', path: ['headers'], message: 'is for via http: the headers of each request' });

@@ -2,6 +2,7 @@ import { APIGatewayClient, GetApiKeyCommand, GetResourcesCommand, GetRestApiComm
 import { ApiGatewayV2Client, GetApiCommand, GetRoutesCommand, GetStagesCommand, type Route, type Stage } from '@aws-sdk/client-apigatewayv2';
 import type { StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { RouteMatcher } from '../../common/http-route-match.ts';
+import type { HttpTarget } from '../contracts/publish-phase.ts';
 import { UserError } from '../../common/errors.ts';
 import { apiGatewayPages, restApiPages } from '../aws/api-gateway-pages.ts';
 import { restApiStages } from '../aws/rest-api-stages.ts';
@@ -18,7 +19,10 @@ import { ownSettings, type SdkClientSettings } from '../aws/sdk-settings.ts';
  * stage (none for `$default`) and the path. A REST API has no endpoint field: on AWS its URL is
  * `https://{id}.execute-api.{region}.amazonaws.com/{stage}`; where the API Gateway client is
  * pointed at an endpoint of its own (the emulator's, LocalStack's), it is that endpoint's
- * `/restapis/{id}/{stage}/_user_request_` path, which both serve. The phase's `apiKey` names one
+ * `/restapis/{id}/{stage}/_user_request_` path, which both serve. An HTTP API route named by its
+ * logical id (an AWS::ApiGatewayV2::Route of the stack: its physical id is the route's id) is
+ * its API's route of that id, sent to its own path (one without path variables; `ANY` sends a
+ * POST). The phase's `apiKey` names one
  * of the stack's API keys (AWS::ApiGateway::ApiKey by logical id, id or name), its value read
  * with GetApiKey and sent as `x-api-key`, never printed. What cannot be found is one line naming
  * the phase's field and what the stack has.
@@ -44,17 +48,18 @@ interface Candidate {
   kind: 'HTTP API' | 'REST API';
   id: string;
   name: string;
-  /** `POST /notify`, `ANY /{proxy+}`, `$default` */
-  routeKeys: string[];
+  /** `POST /notify`, `ANY /{proxy+}`, `$default`, with the route's id (an HTTP API's) */
+  routes: Array<{ key: string; id?: string }>;
   url(stage: string, path: string): Promise<string>;
   stages(): Promise<string[]>;
 }
 
 export async function resolveHttpRoute(
-  asked: { method: string; path: string; apiKey?: string },
+  target: Exclude<HttpTarget, { kind: 'url' }>,
+  apiKey: string | undefined,
   o: { resources: readonly StackResourceSummary[]; settings: HttpRouteSettings; field: string; where: string },
 ): Promise<HttpRouteTarget> {
-  const to = `${asked.method} ${asked.path}`;
+  const to = target.kind === 'route' ? `${target.method} ${target.path}` : target.logicalId;
   const physical = (type: string) => o.resources.filter((r) => r.ResourceType === type && r.PhysicalResourceId).map((r) => ({ logicalId: r.LogicalResourceId, id: r.PhysicalResourceId! }));
   const v2 = new ApiGatewayV2Client(ownSettings(o.settings.v2));
   const v1 = new APIGatewayClient(ownSettings(o.settings.v1));
@@ -77,7 +82,7 @@ export async function resolveHttpRoute(
         kind: 'HTTP API',
         id,
         name: api.Name ?? logicalId ?? id,
-        routeKeys: routes.flatMap((r) => (r.RouteKey ? [r.RouteKey] : [])),
+        routes: routes.flatMap((r) => (r.RouteKey ? [{ key: r.RouteKey, ...(r.RouteId ? { id: r.RouteId } : {}) }] : [])),
         url: async (stage, path) => `${endpoint}${stage === '$default' ? '' : `/${encodeURIComponent(stage)}`}${path}`,
         stages: async () => {
           const stages = await call(`the stages of API ${id} (GetStages)`, () => apiGatewayPages<Stage>((NextToken) => v2.send(new GetStagesCommand({ ApiId: id, NextToken }))));
@@ -92,32 +97,23 @@ export async function resolveHttpRoute(
         kind: 'REST API',
         id,
         name: api.name ?? logicalId ?? id,
-        routeKeys: resources.flatMap((r) => Object.keys(r.resourceMethods ?? {}).map((m) => `${m} ${r.path}`)),
+        routes: resources.flatMap((r) => Object.keys(r.resourceMethods ?? {}).map((m) => ({ key: `${m} ${r.path}` }))),
         url: async (stage, path) => `${await restStageUrl(v1, o.settings.v1, id, stage)}${path}`,
         stages: () => call(`the stages of REST API ${id} (GetStages)`, () => restApiStages(v1, id)),
       });
     }
     if (apis.length === 0) throw new UserError(`${o.field}: ${o.where} has no HTTP or REST API to send ${to} to; name a URL instead (your own backend's)`);
-    const matched = apis.flatMap((api) => {
-      const m = new RouteMatcher(api.routeKeys.map((routeKey) => ({ routeKey }))).match(asked.method, asked.path);
-      return m ? [{ api, routeKey: m.route.routeKey }] : [];
-    });
-    if (matched.length === 0) {
-      const have = apis.map((a) => `${a.kind} ${a.name}: ${a.routeKeys.join(', ') || 'no route'}`).join('; ');
-      throw new UserError(`${o.field}: no route of ${o.where}'s APIs takes ${to} (${have})`);
-    }
-    if (matched.length > 1) throw new UserError(`${o.field}: ${to} is taken by a route of ${matched.length} APIs (${matched.map((m) => `${m.api.kind} ${m.api.name}: ${m.routeKey}`).join('; ')}): name the URL of the one to send to`);
-    const { api, routeKey } = matched[0]!;
+    const { api, routeKey, method, path } = target.kind === 'route' ? routeTaking(target.method, target.path, apis, o) : routeOfLogicalId(target.logicalId, apis, o);
     const names = await api.stages();
     const stage = names.includes('$default') ? '$default' : names.length === 1 ? names[0]! : undefined;
     if (stage === undefined) {
       throw new UserError(`${o.field}: ${api.kind} ${api.name} has ${names.length === 0 ? 'no stage' : `the stages ${names.join(', ')}${api.kind === 'HTTP API' ? ' and none is $default' : ''}`}: name the URL to send ${to} to`);
     }
-    const url = await api.url(stage, asked.path);
-    const key = asked.apiKey === undefined ? undefined : await apiKeyValue(asked.apiKey, physical('AWS::ApiGateway::ApiKey'), call, v1, o);
+    const url = await api.url(stage, path);
+    const key = apiKey === undefined ? undefined : await apiKeyValue(apiKey, physical('AWS::ApiGateway::ApiKey'), call, v1, o);
     return {
       url,
-      method: asked.method,
+      method,
       label: `${api.kind} ${api.name} ${api.kind === 'HTTP API' ? 'route' : 'method'} ${routeKey} (${url})${key ? `, with API key ${key.name}` : ''}`,
       ...(key ? { headers: { 'x-api-key': key.value } } : {}),
     };
@@ -125,6 +121,57 @@ export async function resolveHttpRoute(
     v1.destroy();
     v2.destroy();
   }
+}
+
+/** The route of the stack's APIs API Gateway would choose for the request: exactly one, else one line saying what the APIs have. */
+function routeTaking(method: string, path: string, apis: readonly Candidate[], o: { field: string; where: string }): ChosenRoute {
+  const to = `${method} ${path}`;
+  const matched = apis.flatMap((api) => {
+    const m = new RouteMatcher(api.routes.map((r) => ({ routeKey: r.key }))).match(method, path);
+    return m ? [{ api, routeKey: m.route.routeKey, method, path }] : [];
+  });
+  if (matched.length === 0) {
+    const have = apis.map((a) => `${a.kind} ${a.name}: ${a.routes.map((r) => r.key).join(', ') || 'no route'}`).join('; ');
+    throw new UserError(`${o.field}: no route of ${o.where}'s APIs takes ${to} (${have})`);
+  }
+  if (matched.length > 1) throw new UserError(`${o.field}: ${to} is taken by a route of ${matched.length} APIs (${matched.map((m) => `${m.api.kind} ${m.api.name}: ${m.routeKey}`).join('; ')}): name the URL of the one to send to`);
+  return matched[0]!;
+}
+
+interface ChosenRoute {
+  api: Candidate;
+  routeKey: string;
+  /** the request sent to it */
+  method: string;
+  path: string;
+}
+
+/**
+ * The method and path an HTTP API route named by its logical id is sent to, and its API: the
+ * stack's AWS::ApiGatewayV2::Route of that logical id, found among its APIs' routes by its id.
+ * A route whose path has variables, `$default`, or a method without a body names no request: one
+ * line asking for the path.
+ */
+function routeOfLogicalId(
+  logicalId: string,
+  apis: readonly Candidate[],
+  o: { resources: readonly StackResourceSummary[]; field: string; where: string },
+): ChosenRoute {
+  const routeIds = o.resources.filter((r) => r.ResourceType === 'AWS::ApiGatewayV2::Route' && r.PhysicalResourceId);
+  const resource = routeIds.find((r) => r.LogicalResourceId === logicalId);
+  if (!resource) {
+    const other = o.resources.find((r) => r.LogicalResourceId === logicalId);
+    const have = routeIds.map((r) => r.LogicalResourceId).join(', ');
+    throw new UserError(`${o.field}: ${logicalId} is no route of ${o.where}${other ? ` (it is ${other.ResourceType})` : ''}: name an AWS::ApiGatewayV2::Route by its logical id (${have || 'the stack has none'}), or the route as METHOD /path`);
+  }
+  for (const api of apis) {
+    const route = api.routes.find((r) => r.id === resource.PhysicalResourceId);
+    if (!route) continue;
+    const m = /^(ANY|POST|PUT|PATCH) (\/[^{}]*)$/.exec(route.key);
+    if (!m) throw new UserError(`${o.field}: route ${logicalId} of ${api.kind} ${api.name} is ${route.key}, which names no one request with a body: name the method and path to send to (to: POST /rooms/lobby/notify)`);
+    return { method: m[1] === 'ANY' ? 'POST' : m[1]!, path: m[2]!, api, routeKey: route.key };
+  }
+  throw new UserError(`${o.field}: route ${logicalId} (${resource.PhysicalResourceId}) is on no HTTP API of ${o.where}`);
 }
 
 /**

@@ -4,7 +4,7 @@ import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-even
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { emulatorSettings, ownSettings, type SdkClientSettings } from '../aws/sdk-settings.ts';
 import type { CallerLookup } from '../aws/caller-identity.ts';
-import { httpRouteOf, type PublishVia } from '../contracts/publish-phase.ts';
+import { httpTargetOf, type PublishVia } from '../contracts/publish-phase.ts';
 import type { PlannedPhase, Scenario } from '../contracts/scenario-schema.ts';
 import type { PublishResource } from '../fleet/publish-channel.ts';
 import type { Target } from '../targets/target.ts';
@@ -72,9 +72,9 @@ export async function preflightPublishes(scenario: Scenario, target: Target, o: 
   const checks: PermissionCheck[] = [];
   for (const { p, i } of phases) {
     const field = `${scenario.source}: phases[${i}].publish.to`;
-    const route = p.via === 'http' ? httpRouteOf(p.to) : undefined;
+    const route = p.via === 'http' ? httpTargetOf(p.to) : undefined;
     const own = p.headers && publishHeaders(p.headers, `${scenario.source}: phases[${i}].publish.headers`);
-    if (p.via === 'http' && !route) {
+    if (p.via === 'http' && (!route || route.kind === 'url')) {
       out.set(p, { resource: { via: 'http', id: p.to, ...(own ? { headers: own } : {}) }, label: `POST ${p.to}` });
       continue;
     }
@@ -82,8 +82,10 @@ export async function preflightPublishes(scenario: Scenario, target: Target, o: 
     resources ??= await listResources(apis.cloudformation, apis.stackName, field);
     if (p.via === 'http') {
       // a route of the stack's own HTTP API, found through API Gateway as on AWS
+      if (!route || route.kind === 'url') throw new Error('unreachable: a URL was taken above');
       const found = await resolveHttpRoute(
-        { ...route!, ...(p.apiKey !== undefined ? { apiKey: p.apiKey } : {}) },
+        route,
+        p.apiKey,
         { resources, settings: { v2: apis.service('APIGATEWAYV2'), v1: apis.service('API_GATEWAY') }, field, where: apis.where },
       );
       const headers = { ...own, ...found.headers };
@@ -136,7 +138,7 @@ export async function preflightPublishes(scenario: Scenario, target: Target, o: 
 export function localHttpPublishIssue(scenario: Scenario): string | undefined {
   for (const [i, p] of scenario.phases.entries()) {
     // a route of the stack's own HTTP API is served here
-    if (p.kind !== 'publish' || p.via !== 'http' || httpRouteOf(p.to)) continue;
+    if (p.kind !== 'publish' || p.via !== 'http' || httpTargetOf(p.to)?.kind !== 'url') continue;
     const host = new URL(p.to).hostname;
     if (host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) continue;
     return `${scenario.source}: phases[${i}].publish.to: a run against the local stack sends load to this host only: POST to http://127.0.0.1:<port>/… or http://localhost:<port>/…, got ${p.to}`;

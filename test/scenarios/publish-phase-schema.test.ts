@@ -65,7 +65,7 @@ describe('a publish phase', () => {
       ['{ via: sns, to: A, rate: 1, duration: 1s, payload: { message: "{{probe}}", colour: red } }', /phases\[2\]\.publish\.payload\.colour: unknown key/],
       ['{ via: kinesis, to: A, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.via: must be one of sns, eventbridge, sqs, dynamodb, lambda, http/],
       ['{ via: sns, to: A, rate: 1, duration: 1s, payload: "{{probe}}", recipients: { room: 2 } }', /phases\[2\]\.publish\.recipients\.room: must be a room of the scenario's, 0 to 1/],
-      ['{ via: http, to: Alerts, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.to: must be a route of the stack's HTTP or REST API \(POST \/notify; POST, PUT or PATCH\) or an http:\/\/ or https:\/\/ URL/],
+      ['{ via: http, to: "the alerts route", rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.to: must be a route of the stack's HTTP or REST API \(POST \/notify; POST, PUT or PATCH\), an HTTP API route's logical id, or an http:\/\/ or https:\/\/ URL/],
       ['{ via: http, to: "GET /notify", rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.to: must be a route of the stack's HTTP or REST API/],
       ['{ via: sns, to: A, apiKey: Key, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.apiKey: is for via http to a route of the stack's own API/],
       ['{ via: http, to: "http://127.0.0.1:9/x", apiKey: Key, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.apiKey: is for via http to a route of the stack's own API/],
@@ -83,6 +83,11 @@ describe('a publish phase', () => {
       expect(m, p).toMatch(re);
       expect(m!.split('\n')).toHaveLength(1);
     }
+  });
+
+  it("takes an HTTP API route's logical id as what to publish to, with an API key", () => {
+    const s = loadScenario(scenario('{ via: http, to: NotifyRoute, apiKey: NotifyKey, rate: 1, duration: 1s, payload: "{{probe}}" }'));
+    expect(s.phases[2]).toMatchObject({ kind: 'publish', via: 'http', to: 'NotifyRoute', apiKey: 'NotifyKey' });
   });
 
   it("keeps a header's source, not its value, with a file's path made relative to the scenario file", () => {

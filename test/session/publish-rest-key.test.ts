@@ -33,7 +33,7 @@ async function up(keyEnabled: 'true' | 'false'): Promise<{ stack: RunningStack; 
 
 const resolve = (s: { stack: RunningStack; resources: StackResourceSummary[] }, apiKey: string) => {
   const settings = emulatorSettings(s.stack.ready.awsEndpointUrls.AWS_ENDPOINT_URL_API_GATEWAY!, s.stack.ready.region);
-  return resolveHttpRoute({ method: 'POST', path: '/DynamoBackend', apiKey }, { resources: s.resources, settings: { v1: settings, v2: settings }, field: FIELD, where: 'stack rest-api-key' });
+  return resolveHttpRoute({ kind: 'route', method: 'POST', path: '/DynamoBackend' }, apiKey, { resources: s.resources, settings: { v1: settings, v2: settings }, field: FIELD, where: 'stack rest-api-key' });
 };
 
 let enabled: Awaited<ReturnType<typeof up>>;
