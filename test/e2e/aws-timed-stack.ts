@@ -26,6 +26,8 @@ export interface StackForAwsOptions {
   template?: string;
   /** the export block's one edge variable (AWS_ENDPOINT_URL), or its per-service ones (default) */
   endpoint?: 'edge' | 'per-service';
+  /** template parameters (`--parameter Key=Value`) */
+  parameters?: string[];
 }
 
 export interface AwsTimedStack {
@@ -40,6 +42,7 @@ export async function stackForAws(dir: string, opts: StackForAwsOptions = {}): P
     '0',
     ...(opts.template ? ['--template', opts.template] : []),
     ...(opts.awsMetricsLag ? ['--aws-metrics', '--aws-metrics-lag', opts.awsMetricsLag] : []),
+    ...(opts.parameters ?? []).flatMap((p) => ['--parameter', p]),
   ]);
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
