@@ -53,8 +53,6 @@ export const REST_TYPES = {
 } as const;
 
 /** Custom domains and their mappings: not emulated (each API is served on its own endpoint), said once each. */
-const DOMAIN_TYPES = ['AWS::ApiGateway::DomainName', 'AWS::ApiGateway::DomainNameV2'];
-const MAPPING_TYPES = ['AWS::ApiGateway::BasePathMapping', 'AWS::ApiGateway::BasePathMappingV2'];
 
 /** TimeoutInMillis: 50 ms to 29 s, the default 29 s; a Regional or private API's quota may be raised to 300 s. */
 export const REST_API_TIMEOUT_MS = 29_000;
@@ -252,7 +250,6 @@ export function readRestApis(t: StackTemplate, functionIdsByName: ReadonlyMap<st
   const plans = readUsagePlans(t, out.apis, out.apiKeys, out.warnings);
   out.usagePlans = plans.plans;
   for (const id of plans.read) out.read.add(id);
-  out.warnings.push(...domainWarnings(t));
   return out;
 }
 
@@ -801,33 +798,6 @@ function readUsagePlans(t: StackTemplate, apis: readonly RestApiDescription[], k
     read.push(id);
   }
   return { plans, read };
-}
-
-/** One line per custom domain and per base path mapping: not emulated, each API is served on its own endpoint. */
-function domainWarnings(t: StackTemplate): string[] {
-  const out: string[] = [];
-  const named = (id: string, property: string) => {
-    try {
-      const v = t.property(id, property);
-      return typeof v === 'string' ? v : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  for (const type of DOMAIN_TYPES) {
-    for (const id of t.ofType(type)) {
-      const name = named(id, 'DomainName');
-      out.push(`custom domain ${id}${name ? ` (${name})` : ''} is not emulated: each REST API is served on its own endpoint`);
-    }
-  }
-  for (const type of MAPPING_TYPES) {
-    for (const id of t.ofType(type)) {
-      const api = t.ofType(REST_TYPES.api).find((a) => t.ref(a) === named(id, 'RestApiId'));
-      const base = named(id, 'BasePath');
-      out.push(`base path mapping ${id}${api ? ` of REST API ${api}` : ''}${base ? ` (/${base.replace(/^\//, '')})` : ''} is not emulated: the API is served on its own endpoint`);
-    }
-  }
-  return out;
 }
 
 /** The keys whose value is defined (so an absent property stays absent under exactOptionalPropertyTypes). */

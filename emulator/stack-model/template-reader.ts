@@ -24,6 +24,7 @@ import { templateError } from './template-errors.ts';
 import { chooseWebSocketApi, readWebSocketApi } from './websocket-api-reader.ts';
 import { readHttpApis } from './http-api-reader.ts';
 import { readRestApis } from './rest-api-reader.ts';
+import { customDomainWarnings } from './custom-domains.ts';
 import { readLambdaPermissions } from './lambda-permission-reader.ts';
 import { notEmulatedPaths } from './not-emulated-paths.ts';
 import { queuePolicyWarnings, readQueuePolicies, readSqsQueues } from './sqs-queue-reader.ts';
@@ -265,6 +266,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   const warnings = [
     ...http.warnings,
     ...rest.warnings,
+    ...customDomainWarnings(t),
     ...queuePolicyWarnings(queues),
     ...published.warnings,
     ...scaling.warnings,

@@ -256,6 +256,26 @@ describe('an HTTP API the emulator does not run yet', () => {
     expect(described.notEmulated.map((r) => r.logicalId)).toEqual(expect.arrayContaining(['Http', 'R', 'I']));
   });
 
+  it('a custom domain with mutual TLS, its API mapping and a VPC link: one warning each, the API served on its own endpoint', async () => {
+    const s = await read({
+      Echo: inlineFunction(),
+      Http: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'h', ProtocolType: 'HTTP', Target: { 'Fn::GetAtt': ['Echo', 'Arn'] } } },
+      Domain: {
+        Type: 'AWS::ApiGatewayV2::DomainName',
+        Properties: { DomainName: 'api.example.com', MutualTlsAuthentication: { TruststoreUri: 's3://trust/store.pem' }, DomainNameConfigurations: [{ CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/x' }] },
+      },
+      Mapping: { Type: 'AWS::ApiGatewayV2::ApiMapping', Properties: { ApiId: { Ref: 'Http' }, DomainName: { Ref: 'Domain' }, Stage: '$default', ApiMappingKey: 'v1' } },
+      Link: { Type: 'AWS::ApiGatewayV2::VpcLink', Properties: { Name: 'l', SubnetIds: ['subnet-1'] } },
+    });
+    expect(s.httpApis!.map((a) => a.logicalId)).toEqual(['Http']);
+    expect(s.warnings).toEqual([
+      'custom domain Domain (api.example.com) and its mutual TLS (MutualTlsAuthentication) are not emulated: each API is served on its own endpoint',
+      'API mapping Mapping of API Http (/v1) is not emulated: the API is served on its own endpoint',
+      'VPC link Link is not emulated: an integration through it is not served',
+    ]);
+    expect(s.notEmulated.map((r) => r.logicalId)).toEqual(expect.arrayContaining(['Domain', 'Mapping', 'Link']));
+  });
+
   it('a Lambda proxy integration without its payload format version is refused in one line, as CloudFormation refuses it', async () => {
     await expect(read({ Echo: inlineFunction(), Http: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'HTTP' } }, I: { ...integration('2.0'), Properties: { ApiId: { Ref: 'Http' }, IntegrationType: 'AWS_PROXY', IntegrationUri: lambdaUri('Echo') } } })).rejects.toThrow(
       /resource I property PayloadFormatVersion: missing: an HTTP API's Lambda proxy integration names its payload format version \(1\.0 or 2\.0\)$/,

@@ -385,7 +385,7 @@ describe('a REST API the emulator does not run', () => {
     });
     expect(s.restApis).toHaveLength(1);
     expect(s.warnings).toEqual([
-      'custom domain Domain (api.example.com) is not emulated: each REST API is served on its own endpoint',
+      'custom domain Domain (api.example.com) is not emulated: each API is served on its own endpoint',
       'base path mapping Mapping of REST API Shop (/shop) is not emulated: the API is served on its own endpoint',
     ]);
     expect(s.notEmulated.map((r) => r.logicalId)).toEqual(expect.arrayContaining(['Domain', 'Mapping']));
