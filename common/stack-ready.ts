@@ -112,7 +112,8 @@ export const StackReady = z.object({
         apiId: z.string(),
         stage: z.string(),
         url: z.string(),
-        routes: z.array(z.object({ routeKey: z.string(), function: z.string(), payloadFormatVersion: z.enum(['1.0', '2.0']) })),
+        // `function`: a Lambda proxy's; absent: an HTTP proxy's route
+        routes: z.array(z.object({ routeKey: z.string(), function: z.string().optional(), payloadFormatVersion: z.enum(['1.0', '2.0']) })),
       }),
     )
     .optional(),

@@ -299,7 +299,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
               apiId: api.id,
               stage: api.stage.name,
               url,
-              routes: api.routes.map((r) => ({ routeKey: r.routeKey, function: invoked(r), payloadFormatVersion: r.payloadFormatVersion })),
+              routes: api.routes.map((r) => ({ routeKey: r.routeKey, ...(r.integrationType === 'AWS_PROXY' ? { function: invoked(r) } : {}), payloadFormatVersion: r.payloadFormatVersion })),
             })),
           }
         : {}),

@@ -57,9 +57,9 @@ export function getHttpIntegrations(s: ServedHttpApi, placement: Pick<StackPlace
       apiGatewayManaged: false,
       connectionType: 'INTERNET',
       integrationId: apiResourceId(s.api.id, r.integrationId),
-      integrationMethod: 'POST',
-      integrationType: 'AWS_PROXY',
-      integrationUri: lambdaInvokeUri(placement, s.functionOf(r)),
+      ...(r.integrationType === 'AWS_PROXY'
+        ? { integrationMethod: 'POST', integrationType: 'AWS_PROXY', integrationUri: lambdaInvokeUri(placement, s.functionOf(r)) }
+        : { integrationMethod: r.httpMethod, integrationType: 'HTTP_PROXY', integrationUri: r.uri, ...(Object.keys(r.requestParameters).length > 0 ? { requestParameters: r.requestParameters } : {}) }),
       payloadFormatVersion: r.payloadFormatVersion,
       timeoutInMillis: r.timeoutMs,
     });

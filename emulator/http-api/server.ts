@@ -13,7 +13,9 @@ import { callFunction } from '../gateway/function-call.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';
 import { readBoundedBody } from '../request-body.ts';
 import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
-import type { HttpApiDescription, HttpLambdaAuthorizerDescription, HttpRouteDescription } from '../stack-model/stack-description.ts';
+import type { HttpApiDescription, HttpLambdaAuthorizerDescription, HttpLambdaRouteDescription } from '../stack-model/stack-description.ts';
+import { BackendClient, localBackend, withStageVariables } from '../gateway/backend-call.ts';
+import { httpProxyCall, proxiedAnswer } from './http-proxy.ts';
 import { HttpAuthorizers } from './authorizers.ts';
 import { HttpCors } from './cors.ts';
 import type { IssuerKeys } from './jwks.ts';
@@ -25,7 +27,8 @@ import { RouteMatcher } from '../../common/http-route-match.ts';
  * host of its own (`{apiId}.execute-api.{region}.amazonaws.com`): its stage's path prefix (none
  * for `$default`), route selection (common/http-route-match.ts), the stage's and routes' throttles, each
  * route's authorization (JWT or a Lambda authorizer: authorizers.ts), each route's Lambda proxy
- * integration with the payload format it names (lambda-proxy.ts), its timeout, its CORS
+ * integration with the payload format it names (lambda-proxy.ts) or HTTP proxy integration to an
+ * address on this host (http-proxy.ts), its timeout, its CORS
  * configuration (cors.ts), and API Gateway's own answers in its words. Metrics are AWS/ApiGateway's for HTTP
  * APIs: Count, 4xx, 5xx, Latency, IntegrationLatency, DataProcessed. With the stage's
  * AccessLogSettings, one access log line per request, written once it is answered.
@@ -40,8 +43,8 @@ export interface HttpApiOptions {
   region: string;
   accountId: string;
   metrics: MetricSink;
-  /** the function (name, or name:qualifier) a route's integration invokes */
-  functionOf(route: HttpRouteDescription): string;
+  /** the function (name, or name:qualifier) a Lambda proxy route's integration invokes */
+  functionOf(route: HttpLambdaRouteDescription): string;
   /** routes API Gateway may not invoke (no AWS::Lambda::Permission), by route key, with the mode */
   refusals?: { mode: 'enforce' | 'report'; routes: ReadonlyMap<string, string> };
   /** the keys of each JWT authorizer's issuer (jwks.ts), by issuer; absent: none */
@@ -63,8 +66,8 @@ export interface HttpApiServer {
   api: HttpApiDescription;
   /** the stage's URL: http://HOST:PORT, or http://HOST:PORT/{stage} for a named stage */
   url: string;
-  /** the function (name, or name:qualifier) a route's integration invokes */
-  functionOf(route: HttpRouteDescription): string;
+  /** the function (name, or name:qualifier) a Lambda proxy route's integration invokes */
+  functionOf(route: HttpLambdaRouteDescription): string;
   attach(runtime: LambdaRuntime): void;
   close(): Promise<void>;
 }
@@ -76,7 +79,7 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
   const matcher = new RouteMatcher(api.routes);
   const metrics = new ApiMetrics(o.metrics, api.id, stage, (route) => (route === '$default' ? 'ANY' : route.split(' ', 1)[0]!));
   // the per-route set only with detailed metrics on, as API Gateway sends it
-  const routeOf = (r: HttpRouteDescription | undefined) => (api.stage.detailedMetrics ? r?.routeKey : undefined);
+  const routeOf = (r: { routeKey: string } | undefined) => (api.stage.detailedMetrics ? r?.routeKey : undefined);
   // the stage's default throttle (where it sets none, the account's alone holds it), each route's own, then the account's
   const stageBucket = api.stage.throttle && new TokenBucket(api.stage.throttle.rateLimit, api.stage.throttle.burstLimit);
   const routeBuckets = new Map(Object.entries(api.stage.routeThrottles).map(([key, t]) => [key, new TokenBucket(t.rateLimit, t.burstLimit)]));
@@ -90,6 +93,15 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
     log: o.log,
   });
   const cors = api.cors ? new HttpCors(api.cors) : undefined;
+  // HTTP proxy routes: one client for their backends; a route whose URI is not on this host answers 500, said once at start
+  const backends = new BackendClient();
+  const unreachable = new Map<string, string>();
+  for (const r of api.routes) {
+    if (r.integrationType !== 'HTTP_PROXY') continue;
+    const local = localBackend(withStageVariables(r.uri, api.stage.variables));
+    if ('refused' in local) unreachable.set(r.routeKey, local.refused);
+  }
+  const failedBackends = new Set<string>();
   let runtime: LambdaRuntime | undefined;
   const inflight = new Set<Promise<void>>();
   let domainName = '';
@@ -191,6 +203,24 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
       authorized = { ...context, authorizer: decision.authorizer };
       authorizer = accessLogAuthorizer(decision.authorizer);
     }
+    if (route.integrationType === 'HTTP_PROXY') {
+      if (unreachable.has(route.routeKey)) return message(500, 'Internal Server Error', metricRoute);
+      const call = httpProxyCall(route, request, authorized);
+      const sent = await backends.send(call.url, call.method, call.headers, call.body, route.timeoutMs);
+      metrics.integrationLatency(sent.latencyMs, metricRoute);
+      if (accessLog?.enabled) integration = sent.kind === 'answer' ? { latencyMs: sent.latencyMs, status: sent.status, integrationStatus: sent.status } : { latencyMs: sent.latencyMs, error: sent.kind === 'timeout' ? 'Endpoint request timed out' : sent.message };
+      // past TimeoutInMillis as a Lambda proxy's: 503 (assumed the same for both integration types)
+      if (sent.kind === 'timeout') return message(503, 'Service Unavailable', metricRoute);
+      if (sent.kind === 'error') {
+        if (!failedBackends.has(route.routeKey)) {
+          failedBackends.add(route.routeKey);
+          o.log(`HTTP API ${api.logicalId}: route ${route.routeKey} (HTTP_PROXY ${call.url.origin}): ${sent.message}: 500 {"message":"Internal Server Error"}`);
+        }
+        return message(500, 'Internal Server Error', metricRoute);
+      }
+      const proxied = proxiedAnswer(sent);
+      return answer(proxied.status, proxied.body, proxied.headers, metricRoute);
+    }
     const refusal = o.refusals?.routes.get(route.routeKey);
     if (refusal !== undefined && o.refusals!.mode === 'enforce') return message(500, 'Internal Server Error', metricRoute);
     const event = route.payloadFormatVersion === '2.0' ? eventV2(request, authorized) : eventV1(request, authorized, 'http');
@@ -227,6 +257,7 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
     accessLog = new AccessLog(o.accessLog.logs, { apiId: api.id, accountId: o.accountId, stage, domainName });
     accessLog.configure(o.accessLog.settings);
   }
+  for (const [key, why] of unreachable) o.log(`HTTP API ${api.logicalId}: route ${key} (HTTP_PROXY): not run: ${why}: 500 {"message":"Internal Server Error"}`);
   for (const [key, why] of o.refusals?.routes ?? []) {
     o.log(`iam: HTTP API ${api.logicalId}: route ${key}: ${why}: ${o.refusals!.mode === 'enforce' ? 'the route fails as on AWS (500 {"message":"Internal Server Error"})' : 'it would fail on AWS (report: invoked)'}`);
   }
@@ -240,6 +271,7 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
     attach: (r) => (runtime = r),
     close: async () => {
       await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, 3_000).unref())]);
+      backends.close();
       await endpoint.close();
     },
   };

@@ -33,6 +33,7 @@ export const httpApisProvider: Provider<'httpApis'> = {
         const routes = new Map<string, string>();
         if (config.iam !== 'off') {
           for (const r of api.routes) {
+            if (r.integrationType !== 'AWS_PROXY') continue;
             const why = httpRouteInvokeRefusal(r.routeKey, functionOf(r.functionId), stack.invokePermissions, at);
             if (why !== undefined) routes.set(r.routeKey, why);
           }

@@ -1,4 +1,4 @@
-import { HOP_BY_HOP, type BackendClient } from './backend-call.ts';
+import { fillPath, HOP_BY_HOP, type BackendClient } from '../gateway/backend-call.ts';
 import { GATEWAY_ANSWERS } from './gateway-responses.ts';
 import type { IntegrationResult, MethodIntegration } from './integration.ts';
 import type { MethodRequest } from './method-request.ts';
@@ -12,11 +12,11 @@ import { mapRequestParameters, type RequestParameter } from './request-mapping.t
  * string and headers passed on (less hop-by-hop ones) with the mapped ones added, and the body
  * as sent; the backend's status, headers and body are the answer. Past TimeoutInMillis: 504
  * `{"message": "Endpoint request timed out"}`; no connection: 500 `{"message": "Internal server
- * error"}` (said once per method). Only a backend on this host is called (backend-call.ts): the
+ * error"}` (said once per method). Only a backend on this host is called (../gateway/backend-call.ts): the
  * provider checks that at start.
  */
 export function httpProxyIntegration(o: {
-  /** the URI, the stage's variables put in (backend-call.ts's withStageVariables) */
+  /** the URI, the stage's variables put in (../gateway/backend-call.ts's withStageVariables) */
   uri: string;
   httpMethod: string;
   timeoutMs: number;
@@ -55,12 +55,4 @@ export function httpProxyIntegration(o: {
       return { kind: 'answer', status: answer.status, headers: answer.headers.filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())), body: answer.body, integrationLatencyMs: answer.latencyMs };
     },
   };
-}
-
-/** `{name}` in a URI's path filled from `values`, each segment URL-encoded (a greedy value keeps its slashes). */
-export function fillPath(uri: string, values: Record<string, string>): string {
-  return uri.replace(/\{([^}+]+)\+?\}/g, (whole, name: string) => {
-    const value = values[name];
-    return value === undefined ? whole : value.split('/').map(encodeURIComponent).join('/');
-  });
 }

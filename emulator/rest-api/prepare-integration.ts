@@ -1,7 +1,7 @@
 import { integrationTarget, type AwsIntegrationService } from '../gateway/aws-integration-uri.ts';
 import { compileMappingTemplate, type MappingTemplate } from '../gateway/vtl/mapping-template.ts';
 import type { RestApiDescription, RestMethodDescription, RestStageDescription } from '../stack-model/stack-description.ts';
-import { localBackend, withStageVariables, type BackendClient } from './backend-call.ts';
+import { localBackend, withStageVariables, type BackendClient } from '../gateway/backend-call.ts';
 import { GATEWAY_ANSWERS } from './gateway-responses.ts';
 import { httpProxyIntegration } from './http-proxy-integration.ts';
 import { notRun, type MethodIntegration } from './integration.ts';

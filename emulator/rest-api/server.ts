@@ -17,7 +17,7 @@ import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
 import { stampReach } from '../probe-reach.ts';
 import type { ApiKeyDescription, RestApiDescription, RestMethodDescription, RestStageDescription, UsagePlanDescription } from '../stack-model/stack-description.ts';
 import { RestAuthorizer } from './authorizers.ts';
-import { BackendClient } from './backend-call.ts';
+import { BackendClient } from '../gateway/backend-call.ts';
 import { accessDenied, GATEWAY_ANSWERS, type GatewayAnswer } from './gateway-responses.ts';
 import type { MethodIntegration } from './integration.ts';
 import { requestLookups, type MethodRequest } from './method-request.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { accessLogOf, accessLogSettingsSchema, cfnBoolean, cfnInteger, cfnString, parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
-import type { HttpApiDescription, HttpAuthorizerDescription, HttpCorsDescription, HttpRouteDescription } from './stack-description.ts';
+import type { HttpApiDescription, HttpAuthorizerDescription, HttpCorsDescription, HttpIntegrationDescription, HttpRouteDescription } from './stack-description.ts';
 import { invokedFunction } from './invoked-function.ts';
 import { OPENAPI_METHODS, openApiBody } from './openapi-body.ts';
 import { API_TYPES, routeThrottle, throttleOf } from './websocket-api-reader.ts';
@@ -11,7 +11,7 @@ import { readTemplateRole } from '../iam/execution-role-reader.ts';
 
 /**
  * The HTTP APIs of a template (AWS::ApiGatewayV2::Api with ProtocolType HTTP), each with its
- * stage and its routes to Lambda proxy integrations, as Route and Integration resources give them
+ * stage and its routes to Lambda proxy or HTTP proxy integrations, as Route and Integration resources give them
  * or as the API's OpenAPI `Body` does (what SAM's HttpApi makes). A route key is API Gateway's:
  * `METHOD /path`, `ANY /path`, path parameters `{id}`, a greedy `{proxy+}` last, or `$default`.
  *
@@ -20,8 +20,8 @@ import { readTemplateRole } from '../iam/execution-role-reader.ts';
  * (AuthorizationType JWT or CUSTOM, AuthorizerId and AuthorizationScopes; an operation's
  * `security`): JWT authorizers and Lambda REQUEST authorizers, run by ../http-api/authorizers.ts.
  *
- * An API using what the emulator does not run yet (IAM authorization, an integration other than a
- * Lambda proxy, an OpenAPI definition in S3) is not served: it stays among the resources not
+ * An API using what the emulator does not run yet (an AWS service integration, a VPC link, response
+ * parameter mapping, an OpenAPI definition in S3) is not served: it stays among the resources not
  * emulated, with one warning naming the first such thing, so a stack whose WebSocket API is what
  * a run measures still runs.
  */
@@ -58,6 +58,9 @@ const integrationSchema = z
     PayloadFormatVersion: z.enum(['1.0', '2.0']).optional(),
     TimeoutInMillis: cfnInteger.pipe(z.number().min(50).max(HTTP_API_TIMEOUT_MS)).optional(),
     ConnectionType: z.string().optional(),
+    IntegrationMethod: z.string().optional(),
+    RequestParameters: z.record(z.string(), cfnString).optional(),
+    ResponseParameters: z.record(z.string(), z.unknown()).optional(),
   })
   .loose();
 const routeSchema = z
@@ -99,6 +102,9 @@ const openApiIntegration = z
     payloadFormatVersion: z.union([z.enum(['1.0', '2.0']), z.literal(1).transform(() => '1.0' as const), z.literal(2).transform(() => '2.0' as const)]).optional(),
     timeoutInMillis: cfnInteger.pipe(z.number().min(50).max(HTTP_API_TIMEOUT_MS)).optional(),
     connectionType: z.string().optional(),
+    httpMethod: z.string().optional(),
+    requestParameters: z.record(z.string(), cfnString).optional(),
+    responseParameters: z.record(z.string(), z.unknown()).optional(),
   })
   .loose();
 
@@ -147,21 +153,44 @@ function readHttpApi(t: StackTemplate, apiLogicalId: string, functionIdsByName: 
   }
 
   const routes: HttpRouteDescription[] = [];
-  const lambdaProxy = (integrationId: string, where: TemplatePath, p: { type: string; subtype?: string; uri?: string; payload?: '1.0' | '2.0'; timeout?: number; connection?: string }): Omit<HttpRouteDescription, 'routeKey' | 'logicalId'> => {
-    if (p.type.toUpperCase() !== 'AWS_PROXY' || p.subtype !== undefined) throw new NotRun(`integration ${integrationId} is ${p.subtype ?? p.type}: only Lambda proxy integrations (AWS_PROXY) are emulated yet`);
+  const integrationOf: IntegrationOf = (integrationId, where, names, p) => {
     if (p.connection !== undefined && p.connection !== 'INTERNET') throw new NotRun(`integration ${integrationId} goes through a VPC link, which is not emulated`);
+    const type = p.type.toUpperCase();
+    if (p.subtype !== undefined || (type !== 'AWS_PROXY' && type !== 'HTTP_PROXY')) throw new NotRun(`integration ${integrationId} is ${p.subtype ?? p.type}: only Lambda proxy (AWS_PROXY) and HTTP proxy (HTTP_PROXY) integrations are emulated`);
+    if (p.responseParameters !== undefined && Object.keys(p.responseParameters).length > 0) throw new NotRun(`integration ${integrationId} maps its responses (${names.responseParameters}), which the emulator does not run`);
+    const timeoutMs = p.timeout ?? HTTP_API_TIMEOUT_MS;
+    if (type === 'HTTP_PROXY') {
+      if (p.uri === undefined || !/^https?:\/\//i.test(p.uri)) throw templateError(t.file, [...where, names.uri], `${p.uri ?? 'missing'}: an HTTP proxy integration's URI is an http:// or https:// URL`);
+      if (p.payload !== undefined && p.payload !== '1.0') throw templateError(t.file, [...where, names.payload], `${p.payload}: an HTTP proxy integration's payload format version is 1.0`);
+      const requestParameters = p.requestParameters ?? {};
+      for (const [key, value] of Object.entries(requestParameters)) {
+        const why = requestParameterMistake(key, value);
+        if (why) throw templateError(t.file, [...where, names.requestParameters, key], why);
+      }
+      return { integrationType: 'HTTP_PROXY', integrationId, timeoutMs, uri: p.uri, httpMethod: (p.method ?? 'ANY').toUpperCase(), payloadFormatVersion: '1.0', requestParameters };
+    }
     // CloudFormation and API Gateway require the version on an HTTP API's Lambda proxy integration
-    if (p.payload === undefined) throw templateError(t.file, [...where, 'PayloadFormatVersion'], 'missing: an HTTP API\'s Lambda proxy integration names its payload format version (1.0 or 2.0)');
-    return { ...invokedFunction(t.file, where, p.uri, functionIdsByName), integrationId, payloadFormatVersion: p.payload, timeoutMs: p.timeout ?? HTTP_API_TIMEOUT_MS };
+    if (p.payload === undefined) throw templateError(t.file, [...where, names.payload], "missing: an HTTP API's Lambda proxy integration names its payload format version (1.0 or 2.0)");
+    return { integrationType: 'AWS_PROXY', ...invokedFunction(t.file, [...where, names.uri], p.uri, functionIdsByName), integrationId, payloadFormatVersion: p.payload, timeoutMs };
   };
 
   // Routes and Integrations written as resources
-  const integrations = new Map<string, Omit<HttpRouteDescription, 'routeKey' | 'logicalId'>>();
+  const integrations = new Map<string, HttpIntegrationDescription>();
   for (const id of mine(API_TYPES.integration)) {
     const p = parseProperties(t.file, id, integrationSchema, t.properties(id));
     integrations.set(
       t.ref(id),
-      lambdaProxy(id, at(id), { type: p.IntegrationType, subtype: p.IntegrationSubtype, uri: p.IntegrationUri, payload: p.PayloadFormatVersion, timeout: p.TimeoutInMillis, connection: p.ConnectionType }),
+      integrationOf(id, at(id), RESOURCE_NAMES, {
+        type: p.IntegrationType,
+        subtype: p.IntegrationSubtype,
+        uri: p.IntegrationUri,
+        payload: p.PayloadFormatVersion,
+        timeout: p.TimeoutInMillis,
+        connection: p.ConnectionType,
+        method: p.IntegrationMethod,
+        requestParameters: p.RequestParameters,
+        responseParameters: p.ResponseParameters,
+      }),
     );
     read.add(id);
   }
@@ -179,7 +208,7 @@ function readHttpApi(t: StackTemplate, apiLogicalId: string, functionIdsByName: 
 
   // Routes of the OpenAPI definition (what SAM's HttpApi writes)
   if (api.Body !== undefined) {
-    const body = bodyRoutes(t.file, apiLogicalId, api.Body, lambdaProxy, (where, base, input) => readAuthorizer(t, functionIdsByName, warnings, apiLogicalId, where, { ...base, id: apiResourceId(apiId, `authorizers/${base.name}`) }, input));
+    const body = bodyRoutes(t.file, apiLogicalId, api.Body, integrationOf, (where, base, input) => readAuthorizer(t, functionIdsByName, warnings, apiLogicalId, where, { ...base, id: apiResourceId(apiId, `authorizers/${base.name}`) }, input));
     routes.push(...body.routes);
     for (const a of body.authorizers) authorizers.set(a.id, a);
   }
@@ -193,14 +222,16 @@ function readHttpApi(t: StackTemplate, apiLogicalId: string, functionIdsByName: 
 
   // Quick create: Target makes a $default route to a Lambda proxy (2.0) and a $default stage
   if (api.Target !== undefined) {
-    routes.push({ routeKey: '$default', ...lambdaProxy(`${apiLogicalId} Target`, at(apiLogicalId, 'Target'), { type: 'AWS_PROXY', uri: api.Target, payload: '2.0' }) });
+    // a URL makes an HTTP proxy ("Quick create … a Lambda function or HTTP URL")
+    const http = /^https?:\/\//i.test(api.Target);
+    routes.push({ routeKey: '$default', ...integrationOf(`${apiLogicalId} Target`, at(apiLogicalId), { ...RESOURCE_NAMES, uri: 'Target' }, { type: http ? 'HTTP_PROXY' : 'AWS_PROXY', uri: api.Target, payload: http ? '1.0' : '2.0' }) });
   }
   const keys = new Set<string>();
   for (const r of routes) {
     if (keys.has(r.routeKey)) throw templateError(t.file, ['Resources', r.logicalId ?? apiLogicalId], `a second route ${r.routeKey} on ${apiLogicalId}: API Gateway refuses it (ConflictException)`);
     keys.add(r.routeKey);
   }
-  if (routes.length === 0) throw new NotRun('it has no route to a Lambda function');
+  if (routes.length === 0) throw new NotRun('it has no route');
 
   const stages = mine(API_TYPES.stage);
   for (const id of stages) read.add(id);
@@ -235,7 +266,36 @@ function readHttpApi(t: StackTemplate, apiLogicalId: string, functionIdsByName: 
   };
 }
 
-type LambdaProxy = (integrationId: string, where: TemplatePath, p: { type: string; uri?: string; payload?: '1.0' | '2.0'; timeout?: number; connection?: string }) => Omit<HttpRouteDescription, 'routeKey' | 'logicalId'>;
+/** An integration's settings, from a resource's properties or an OpenAPI operation's extension. */
+interface IntegrationInput {
+  type: string;
+  subtype?: string;
+  uri?: string;
+  payload?: '1.0' | '2.0';
+  timeout?: number;
+  connection?: string;
+  method?: string;
+  requestParameters?: Record<string, string>;
+  responseParameters?: Record<string, unknown>;
+}
+/** Where the settings a mistake is named by are written (a resource's, or an OpenAPI extension's). */
+type IntegrationNames = Record<'uri' | 'payload' | 'requestParameters' | 'responseParameters', string>;
+const RESOURCE_NAMES: IntegrationNames = { uri: 'IntegrationUri', payload: 'PayloadFormatVersion', requestParameters: 'RequestParameters', responseParameters: 'ResponseParameters' };
+const OPENAPI_NAMES: IntegrationNames = { uri: 'uri', payload: 'payloadFormatVersion', requestParameters: 'requestParameters', responseParameters: 'responseParameters' };
+type IntegrationOf = (integrationId: string, where: TemplatePath, names: IntegrationNames, p: IntegrationInput) => HttpIntegrationDescription;
+
+/**
+ * Why an HTTP proxy's request parameter is not one API Gateway takes ("Transform API requests …
+ * for HTTP APIs"): a key `append|overwrite|remove:header.<name>` or `…:querystring.<name>`, or
+ * `overwrite:path`; a value a static string or `$request.header|querystring|path.<name>`,
+ * `$request.path`, `$context.<variable>`, `$stageVariables.<name>` (also as `${…}`, several in one
+ * value). `$request.body…` is not run here: said as a mistake of the emulator's, naming it.
+ */
+export function requestParameterMistake(key: string, value: string): string | undefined {
+  if (!/^(?:(?:append|overwrite|remove):(?:header|querystring)\.[^\s.][^\s]*|overwrite:path)$/.test(key)) return `${key}: an HTTP API's request parameter is append|overwrite|remove:header.<name>, append|overwrite|remove:querystring.<name> or overwrite:path`;
+  if (/\$\{?request\.body/.test(value)) return `${value}: the request body in a parameter mapping is not run by the emulator`;
+  return undefined;
+}
 
 type BodyAuthorizer = (where: (key: keyof AuthorizerInput) => TemplatePath, base: { name: string }, input: AuthorizerInput) => HttpAuthorizerDescription;
 
@@ -245,7 +305,7 @@ type BodyAuthorizer = (where: (key: keyof AuthorizerInput) => TemplatePath, base
  * each; `x-amazon-apigateway-authtype: awsSigv4` is IAM authorization) that operations name in
  * their `security` (or the document's own).
  */
-function bodyRoutes(file: string, apiLogicalId: string, body: unknown, lambdaProxy: LambdaProxy, authorizerOf: BodyAuthorizer): { routes: HttpRouteDescription[]; authorizers: HttpAuthorizerDescription[] } {
+function bodyRoutes(file: string, apiLogicalId: string, body: unknown, integrationOf: IntegrationOf, authorizerOf: BodyAuthorizer): { routes: HttpRouteDescription[]; authorizers: HttpAuthorizerDescription[] } {
   const where = (...path: string[]): TemplatePath => ['Resources', apiLogicalId, 'Properties', 'Body', ...path];
   const doc = openApiBody(file, where(), body);
   if (!isMap(doc)) throw templateError(file, where(), 'must be an OpenAPI definition (a mapping)');
@@ -307,7 +367,17 @@ function bodyRoutes(file: string, apiLogicalId: string, body: unknown, lambdaPro
         throw templateError(file, [...integrationAt, ...issue.path.map(String)], issue.message);
       }
       const p = parsed.data;
-      routes.push({ routeKey, ...lambdaProxy(`${path} ${key}`, integrationAt, { type: p.type, uri: p.uri, payload: p.payloadFormatVersion, timeout: p.timeoutInMillis, connection: p.connectionType }), ...(authorization ? { authorization } : {}) });
+      const integration = integrationOf(`${path} ${key}`, integrationAt, OPENAPI_NAMES, {
+        type: p.type,
+        uri: p.uri,
+        payload: p.payloadFormatVersion,
+        timeout: p.timeoutInMillis,
+        connection: p.connectionType,
+        method: p.httpMethod,
+        requestParameters: p.requestParameters,
+        responseParameters: p.responseParameters,
+      });
+      routes.push({ routeKey, ...integration, ...(authorization ? { authorization } : {}) });
     }
   }
   return { routes, authorizers };

@@ -324,22 +324,39 @@ export interface UsagePlanDescription {
   keys: string[];
 }
 
-/** An HTTP API route and its Lambda proxy integration. */
-export interface HttpRouteDescription {
+/** An HTTP API route and its integration. */
+export type HttpRouteDescription = {
   /** the AWS::ApiGatewayV2::Route, or (a route of the API's OpenAPI Body) absent */
   logicalId?: string;
   /** `POST /notify`, `ANY /{proxy+}`, `$default` */
   routeKey: string;
-  functionId: string;
-  qualifier?: string;
-  /** the integration's logical id, or the Body path and method it is written at */
-  integrationId: string;
-  payloadFormatVersion: '1.0' | '2.0';
-  /** TimeoutInMillis: 50 to 30,000 (the default) */
-  timeoutMs: number;
   /** AuthorizationType JWT or CUSTOM, its authorizer (an HttpAuthorizerDescription's id) and AuthorizationScopes, or AWS_IAM (../gateway/execute-api-iam.ts); absent: NONE */
   authorization?: { type: 'JWT' | 'CUSTOM'; authorizerId: string; scopes: string[] } | { type: 'AWS_IAM' };
-}
+} & HttpIntegrationDescription;
+
+/** An HTTP API's integration: a Lambda proxy, or an HTTP proxy (../http-api/http-proxy.ts: to an address on this host only). */
+export type HttpIntegrationDescription = {
+  /** the integration's logical id, or the Body path and method it is written at */
+  integrationId: string;
+  /** TimeoutInMillis: 50 to 30,000 (the default) */
+  timeoutMs: number;
+} & (
+  | { integrationType: 'AWS_PROXY'; functionId: string; qualifier?: string; payloadFormatVersion: '1.0' | '2.0' }
+  | {
+      integrationType: 'HTTP_PROXY';
+      /** IntegrationUri, a URL with `{name}` path variables and `${stageVariables.name}` */
+      uri: string;
+      /** IntegrationMethod; `ANY` (or none given): the request's own */
+      httpMethod: string;
+      /** an HTTP proxy integration's only format */
+      payloadFormatVersion: '1.0';
+      /** RequestParameters: `append|overwrite|remove:header.<name>`, `…:querystring.<name>`, `overwrite:path`, each to a value */
+      requestParameters: Record<string, string>;
+    }
+);
+
+/** An HTTP API route whose integration is a Lambda proxy. */
+export type HttpLambdaRouteDescription = Extract<HttpRouteDescription, { integrationType: 'AWS_PROXY' }>;
 
 export interface RouteDescription {
   logicalId: string;

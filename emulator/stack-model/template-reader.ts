@@ -173,7 +173,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   const ofArn = (arn: string) => (/^arn:[^:]+:lambda:/.test(arn) ? functionIdsByName.get(lambdaNameOf(arn)) : undefined);
   const invoked = new Set([
     ...ws.routes.map((r) => r.functionId),
-    ...http.apis.flatMap((a) => [...a.routes.map((r) => r.functionId), ...(a.authorizers ?? []).flatMap((x) => (x.type === 'REQUEST' ? [x.functionId] : []))]),
+    ...http.apis.flatMap((a) => [...a.routes.map((r) => (r.integrationType === 'AWS_PROXY' ? r.functionId : undefined)), ...(a.authorizers ?? []).flatMap((x) => (x.type === 'REQUEST' ? [x.functionId] : []))]),
     ...rest.apis.flatMap((a) => [...a.methods.map((m) => ('functionId' in m.integration ? m.integration.functionId : undefined)), ...a.authorizers.map((x) => x.functionId)]),
     ...(ws.authorizer ? [ws.authorizer.functionId] : []),
     ...mappings.functionIds,

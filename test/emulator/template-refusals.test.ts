@@ -91,13 +91,13 @@ describe('an HTTP API beside the WebSocket API', () => {
         name: 'h',
         id: expect.stringMatching(/^[a-z0-9]{10}$/),
         stage: { logicalId: 'HttpStage', name: '$default', variables: {}, routeThrottles: {}, detailedMetrics: false },
-        routes: [{ logicalId: 'HttpRoute', routeKey: 'GET /health', functionId: 'HealthFn', integrationId: 'HttpIntegration', payloadFormatVersion: '2.0', timeoutMs: 30_000 }],
+        routes: [{ logicalId: 'HttpRoute', routeKey: 'GET /health', integrationType: 'AWS_PROXY', functionId: 'HealthFn', integrationId: 'HttpIntegration', payloadFormatVersion: '2.0', timeoutMs: 30_000 }],
       },
     ]);
     expect(d.notEmulated.map((r) => r.logicalId)).not.toEqual(expect.arrayContaining(['Http']));
     delete t.Resources.HttpRoute;
     const unrouted = await read(t);
-    expect(unrouted.warnings).toContain('HTTP API Http is not served: it has no route to a Lambda function');
+    expect(unrouted.warnings).toContain('HTTP API Http is not served: it has no route');
     expect(unrouted.notEmulated).toEqual(
       expect.arrayContaining([
         // each under the physical id CloudFormation would give it (ListStackResources lists it so)

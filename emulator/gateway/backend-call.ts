@@ -2,10 +2,10 @@ import { Agent, request as httpRequest } from 'node:http';
 import { isIP } from 'node:net';
 
 /**
- * API Gateway's call to an HTTP backend (HTTP_PROXY, HTTP, and the AWS services' local endpoints):
- * one request, its answer whole, given up after the integration's timeout. The emulator calls
- * only addresses on this host (`localBackend`): a REST API is benchmarked here, and a call to
- * another machine would measure that machine, and the network to it.
+ * API Gateway's call to an HTTP backend (a REST or HTTP API's HTTP_PROXY, REST's HTTP, and the AWS
+ * services' local endpoints): one request, its answer whole, given up after the integration's
+ * timeout. The emulator calls only addresses on this host (`localBackend`): an API is benchmarked
+ * here, and a call to another machine would measure that machine, and the network to it.
  */
 
 export type BackendAnswer =
@@ -13,7 +13,7 @@ export type BackendAnswer =
   | { kind: 'timeout'; latencyMs: number }
   | { kind: 'error'; message: string; latencyMs: number };
 
-/** One REST API's connections to its backends, kept alive between calls and closed with it. */
+/** One API's connections to its backends, kept alive between calls and closed with it. */
 export class BackendClient {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -29,6 +29,9 @@ export class BackendClient {
 function sendToBackend(agent: Agent, url: URL, method: string, headers: Record<string, string>, body: Buffer | string, timeoutMs: number): Promise<BackendAnswer> {
   const started = performance.now();
   const latencyMs = () => performance.now() - started;
+  // Node sends a GET's or DELETE's body neither chunked nor with a length unless told its length
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  if (length > 0) headers = { ...headers, 'content-length': String(length) };
   return new Promise((resolve) => {
     const req = httpRequest(url, { method, headers, agent, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
       const chunks: Buffer[] = [];
@@ -66,6 +69,14 @@ export function localBackend(uri: string): URL | { refused: string } {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const local = host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
   return local ? url : { refused: `${url.host} is not on this host: the emulator calls only addresses on this host (127.x, localhost, ::1)` };
+}
+
+/** `{name}` in a URI's path filled from `values`, each segment URL-encoded (a greedy value keeps its slashes). */
+export function fillPath(uri: string, values: Record<string, string>): string {
+  return uri.replace(/\{([^}+]+)\+?\}/g, (whole, name: string) => {
+    const value = values[name];
+    return value === undefined ? whole : value.split('/').map(encodeURIComponent).join('/');
+  });
 }
 
 /** Hop-by-hop headers end at the gateway, either way. */
