@@ -30,6 +30,12 @@ export interface AccessLogAccount {
   logGroupExists(name: string): boolean;
 }
 
+/** A stage's `accessLogSettings` as GetStage gives them (v1 and v2 name them alike), or nothing. */
+export function accessLogSettingsOf(log: { readonly settings: AccessLogSettings | undefined } | undefined): { accessLogSettings?: AccessLogSettings } {
+  const s = log?.settings;
+  return s ? { accessLogSettings: { destinationArn: s.destinationArn, format: s.format } } : {};
+}
+
 export function checkAccessLogSettings(given: Partial<AccessLogSettings>, account: AccessLogAccount): AccessLogSettings {
   if (account.cloudWatchRoleArn === undefined && account.roleRequired !== false) throw new AccessLogRefused(NO_CLOUDWATCH_ROLE);
   const { destinationArn, format } = given;

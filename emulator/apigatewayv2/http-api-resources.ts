@@ -1,6 +1,7 @@
 import type { HttpApiServer } from '../http-api/server.ts';
 import type { HttpRouteDescription } from '../stack-model/stack-description.ts';
 import { apiResourceId, lambdaInvokeUri, type StackPlacement } from '../stack-model/stack-outline.ts';
+import { accessLogSettingsOf } from './access-log-settings.ts';
 import { page } from './api-resources.ts';
 
 /**
@@ -11,8 +12,8 @@ import { page } from './api-resources.ts';
  * Route and integration ids are derived as the WebSocket API's are (api-resources.ts).
  */
 
-/** An HTTP API the emulator serves (../http-api/server.ts): its description, its stage's URL, the function each route invokes. */
-export type ServedHttpApi = Pick<HttpApiServer, 'api' | 'url' | 'functionOf'>;
+/** An HTTP API the emulator serves (../http-api/server.ts): its description, its stage's URL, the function each route invokes, its stage's access logging. */
+export type ServedHttpApi = Pick<HttpApiServer, 'api' | 'url' | 'functionOf' | 'accessLog'>;
 
 export function getHttpApi(s: ServedHttpApi, created: Date): Record<string, unknown> {
   return {
@@ -83,6 +84,7 @@ export function getHttpStage(s: ServedHttpApi, created: Date): Record<string, un
     stageName: stage.name,
     stageVariables: stage.variables,
     tags: {},
+    ...accessLogSettingsOf(s.accessLog),
   };
 }
 

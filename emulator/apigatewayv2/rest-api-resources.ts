@@ -1,5 +1,6 @@
 import type { RestApiServer } from '../rest-api/server.ts';
 import type { ApiKeyDescription, UsagePlanDescription } from '../stack-model/stack-description.ts';
+import { accessLogSettingsOf } from './access-log-settings.ts';
 import { BadPageRequest } from './api-resources.ts';
 
 /**
@@ -15,7 +16,7 @@ import { BadPageRequest } from './api-resources.ts';
  */
 
 /** A REST API the emulator serves (../rest-api/server.ts). */
-export type ServedRestApi = Pick<RestApiServer, 'api' | 'url' | 'handle'>;
+export type ServedRestApi = Pick<RestApiServer, 'api' | 'url' | 'handle' | 'accessLogOf'>;
 
 export interface RestApiFacts {
   restApis: readonly ServedRestApi[];
@@ -98,6 +99,7 @@ export function getRestStage(s: ServedRestApi, stageName: string, created: Date)
     tracingEnabled: false,
     createdDate: seconds(created),
     lastUpdatedDate: seconds(created),
+    ...accessLogSettingsOf(s.accessLogOf(stage.name)),
   };
 }
 

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serveLocal, type ServiceEndpoint } from '../local-listener.ts';
 import { readJsonBody } from '../request-body.ts';
 import type { AccessLog } from '../gateway/access-log.ts';
-import { AccessLogRefused, checkAccessLogSettings } from './access-log-settings.ts';
+import { AccessLogRefused, accessLogSettingsOf, checkAccessLogSettings } from './access-log-settings.ts';
 import { AccountUpdateRefused, type ApiGatewayAccount } from './account.ts';
 import { BadPageRequest, getApi, getAuthorizers, getIntegrations, getRoutes, page, type ApiFacts } from './api-resources.ts';
 import { getHttpApi, getHttpIntegrations, getHttpRoutes, getHttpStage, getHttpStages, type ServedHttpApi } from './http-api-resources.ts';
@@ -15,11 +15,12 @@ import type { LocalStage } from './stage.ts';
  * ApiGatewayV2Client GetApi, GetStage (`GET /v2/apis/{apiId}/stages/{stageName}`), GetStages, GetRoutes,
  * GetIntegrations and GetAuthorizers of the stack's WebSocket API and stage (api-resources.ts)
  * and of its HTTP APIs (http-api-resources.ts),
- * UpdateStage (`PATCH` of the stage: its `accessLogSettings`, what the gateway writes from the
- * next event on) and DeleteAccessLogSettings (`DELETE …/stages/{stageName}/accesslogsettings`,
- * 204); for APIGatewayClient (v1) GetAccount (`GET /account`: the account's throttle and
- * CloudWatch role) and UpdateAccount (`PATCH /account`: the role), and of the stack's REST APIs
- * GetRestApis, GetRestApi, GetResources, GetStages, GetStage and GetApiKey
+ * UpdateStage (`PATCH` of the WebSocket or an HTTP API's stage: its `accessLogSettings`, what
+ * the API writes from the next request on) and DeleteAccessLogSettings (`DELETE
+ * …/stages/{stageName}/accesslogsettings`, 204); for APIGatewayClient (v1) GetAccount (`GET
+ * /account`: the account's throttle and CloudWatch role) and UpdateAccount (`PATCH /account`: the
+ * role), and of the stack's REST APIs GetRestApis, GetRestApi, GetResources, GetStages, GetStage,
+ * UpdateStage (its `patchOperations` on `/accessLogSettings`) and GetApiKey
  * (rest-api-resources.ts), and a request to one of them at `/restapis/{id}/{stage}/_user_request_/…`
  * (LocalStack's form of the URL), served by the API in-process. The two services' paths do
  * not overlap, so one endpoint serves both (AWS_ENDPOINT_URL_APIGATEWAYV2 and
@@ -31,6 +32,7 @@ import type { LocalStage } from './stage.ts';
 const GET_STAGE = /^\/v2\/apis\/([^/]+)\/stages\/([^/]+)\/?$/;
 const ACCESS_LOG_SETTINGS = /^\/v2\/apis\/([^/]+)\/stages\/([^/]+)\/accesslogsettings\/?$/;
 const GET_API = /^\/v2\/apis\/([^/]+)(?:\/(routes|integrations|authorizers|stages))?\/?$/;
+const REST_STAGE = /^\/restapis\/([^/]+)\/stages\/([^/]+)\/?$/;
 const REST_API = /^\/restapis(?:\/([^/]+)(?:\/(resources|stages)(?:\/([^/]+))?)?)?\/?$/;
 const USER_REQUEST = /^\/restapis\/([^/]+)\/([^/]+)\/_user_request_(\/.*)?$/;
 const API_KEY = /^\/apikeys\/([^/]+)\/?$/;
@@ -99,15 +101,17 @@ async function answer(req: IncomingMessage, facts: ApiGatewayFacts): Promise<Rec
     const m = (req.method === 'PATCH' ? GET_STAGE : ACCESS_LOG_SETTINGS).exec(path);
     if (m) {
       const input = req.method === 'PATCH' ? await body(req) : (req.resume(), {});
-      theStage(facts, m[1]!, m[2]!);
+      const logged = v2Stage(facts, m[1]!, m[2]!);
       if (req.method === 'DELETE') {
-        facts.accessLog.configure(undefined);
-        stage.updated();
+        logged.log.configure(undefined);
+        logged.updated();
         return NO_CONTENT;
       }
-      updateStage(facts, input);
-      return stageBody(facts);
+      updateStage(facts, logged, input);
+      return logged.body();
     }
+    const r = req.method === 'PATCH' ? REST_STAGE.exec(path) : null;
+    if (r) return patchRestStage(facts, decodeURIComponent(r[1]!), decodeURIComponent(r[2]!), await body(req));
   }
   req.resume();
   const rest = req.method === 'GET' ? restAnswer(facts, path, url.searchParams) : undefined;
@@ -129,7 +133,7 @@ async function answer(req: IncomingMessage, facts: ApiGatewayFacts): Promise<Rec
   const m = stageOf;
   if (!m) {
     throw new NotFound(
-      `The local API Gateway endpoint does not serve ${req.method} ${path} (it serves GetApi, GetStage, GetStages, UpdateStage, DeleteAccessLogSettings, GetRoutes, GetIntegrations, GetAuthorizers, GetAccount and UpdateAccount; GetRestApis, GetRestApi, GetResources, GetApiKey)`,
+      `The local API Gateway endpoint does not serve ${req.method} ${path} (it serves GetApi, GetStage, GetStages, UpdateStage, DeleteAccessLogSettings, GetRoutes, GetIntegrations, GetAuthorizers, GetAccount and UpdateAccount; GetRestApis, GetRestApi, GetResources, GetStages, GetStage, UpdateStage, GetApiKey)`,
     );
   }
   theStage(facts, m[1], m[2]);
@@ -175,6 +179,52 @@ function httpApiAnswer(facts: ApiGatewayFacts, http: ServedHttpApi, list: string
   return getHttpApi(http, created);
 }
 
+/** A stage whose access logging UpdateStage changes: the WebSocket API's, an HTTP API's or a REST API's. */
+interface LoggedStage {
+  log: AccessLog;
+  /** an HTTP API's stage logs without the account's CloudWatch role */
+  roleRequired: boolean;
+  updated(): void;
+  body(): Record<string, unknown>;
+}
+
+/** The v2 stage a path names: an HTTP API's, or the WebSocket API's; NotFoundException for another. */
+function v2Stage(facts: ApiGatewayFacts, apiIdInPath: string, stageInPath: string): LoggedStage {
+  const http = facts.httpApis?.find((h) => h.api.id === decodeURIComponent(apiIdInPath));
+  if (http) {
+    if (decodeURIComponent(stageInPath) !== http.api.stage.name) throw new NotFound('Invalid stage identifier specified');
+    if (!http.accessLog) throw new Error(`HTTP API ${http.api.logicalId} was started without a log sink`);
+    return { log: http.accessLog, roleRequired: false, updated: () => {}, body: () => getHttpStage(http, facts.api.created) };
+  }
+  theStage(facts, apiIdInPath, stageInPath);
+  return { log: facts.accessLog, roleRequired: true, updated: () => facts.stage.updated(), body: () => stageBody(facts) };
+}
+
+/**
+ * v1 UpdateStage of a REST API's stage: its `patchOperations` replace
+ * `/accessLogSettings/destinationArn` or `/accessLogSettings/format`, or remove
+ * `/accessLogSettings`; the stage's other settings come from the template.
+ */
+function patchRestStage(facts: ApiGatewayFacts, restApiId: string, stageName: string, input: unknown): Record<string, unknown> {
+  const served = facts.rest?.restApis.find((s) => s.api.id === restApiId);
+  if (!served) throw new NotFound(`Invalid API identifier specified ${facts.accountId}:${restApiId}`);
+  const log = served.accessLogOf(stageName);
+  if (!log) throw new NotFound('Invalid Stage identifier specified');
+  const ops = (input as { patchOperations?: unknown } | null)?.patchOperations;
+  if (!Array.isArray(ops)) throw new BadRequest('Invalid request body: patchOperations, a list, is expected');
+  const given: { destinationArn?: unknown; format?: unknown } = {};
+  let removed = false;
+  for (const op of ops as Array<{ op?: unknown; path?: unknown; value?: unknown }>) {
+    if (op?.op === 'remove' && op.path === '/accessLogSettings') removed = true;
+    else if (op?.op === 'replace' && (op.path === '/accessLogSettings/destinationArn' || op.path === '/accessLogSettings/format')) given[op.path === '/accessLogSettings/format' ? 'format' : 'destinationArn'] = op.value;
+    else throw new BadRequest(`The local stage changes /accessLogSettings only (replace its destinationArn or format, or remove it), not ${String(op?.op)} ${String(op?.path)}`);
+  }
+  const logged: LoggedStage = { log, roleRequired: true, updated: () => {}, body: () => getRestStage(served, stageName, facts.api.created)! };
+  if (removed && given.destinationArn === undefined && given.format === undefined) log.configure(undefined);
+  else setAccessLog(facts, logged, given);
+  return logged.body();
+}
+
 /** The stack's one stage, or API Gateway's NotFoundException for another API or stage. */
 function theStage(facts: ApiGatewayFacts, apiIdInPath: string, stageInPath: string): void {
   const [apiId, stageName] = [decodeURIComponent(apiIdInPath), decodeURIComponent(stageInPath)];
@@ -184,8 +234,7 @@ function theStage(facts: ApiGatewayFacts, apiIdInPath: string, stageInPath: stri
 
 /** GetStage's answer: the stage, with its access log settings when it has them. */
 function stageBody(facts: ApiGatewayFacts): Record<string, unknown> {
-  const settings = facts.accessLog.settings;
-  return { ...facts.stage.body, ...(settings ? { accessLogSettings: { destinationArn: settings.destinationArn, format: settings.format } } : {}) };
+  return { ...facts.stage.body, ...accessLogSettingsOf(facts.accessLog) };
 }
 
 /**
@@ -193,18 +242,22 @@ function stageBody(facts: ApiGatewayFacts): Record<string, unknown> {
  * checked as API Gateway checks it (access-log-settings.ts), and takes effect from the gateway's
  * next event. The stage's other settings the emulator takes from its config, not from here.
  */
-function updateStage(facts: ApiGatewayFacts, input: unknown): void {
+function updateStage(facts: ApiGatewayFacts, stage: LoggedStage, input: unknown): void {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new BadRequest('Invalid request body: a JSON object is expected');
   const { accessLogSettings, ...rest } = input as { accessLogSettings?: unknown };
   const other = Object.keys(rest).filter((k) => (rest as Record<string, unknown>)[k] !== undefined);
   if (other.length > 0) throw new BadRequest(`The local stage changes accessLogSettings only, not ${other.join(', ')} (its throttles and settings come from the emulator's config)`);
   if (accessLogSettings === undefined) return;
   if (typeof accessLogSettings !== 'object' || accessLogSettings === null) throw new BadRequest('accessLogSettings: an object with destinationArn and format is expected');
-  const given = accessLogSettings as { destinationArn?: unknown; format?: unknown };
+  setAccessLog(facts, stage, accessLogSettings as { destinationArn?: unknown; format?: unknown });
+}
+
+/** The settings given replace what they name (a field left out keeps its value), checked as API Gateway checks them. */
+function setAccessLog(facts: ApiGatewayFacts, stage: LoggedStage, given: { destinationArn?: unknown; format?: unknown }): void {
   for (const field of ['destinationArn', 'format'] as const) {
     if (given[field] !== undefined && typeof given[field] !== 'string') throw new BadRequest(`accessLogSettings.${field}: a string is expected`);
   }
-  const current = facts.accessLog.settings;
+  const current = stage.log.settings;
   const merged = {
     destinationArn: (given.destinationArn as string | undefined) ?? current?.destinationArn,
     format: (given.format as string | undefined) ?? current?.format,
@@ -213,10 +266,11 @@ function updateStage(facts: ApiGatewayFacts, input: unknown): void {
     region: facts.region,
     accountId: facts.accountId,
     cloudWatchRoleArn: facts.account.cloudWatchRoleArn,
+    roleRequired: stage.roleRequired,
     logGroupExists: facts.logGroupExists,
   });
-  facts.accessLog.configure(settings);
-  facts.stage.updated();
+  stage.log.configure(settings);
+  stage.updated();
 }
 
 function body(req: IncomingMessage): Promise<unknown> {

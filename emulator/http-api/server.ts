@@ -53,8 +53,8 @@ export interface HttpApiOptions {
   authorizerFunctionOf?(authorizer: HttpLambdaAuthorizerDescription): string;
   /** Lambda authorizers API Gateway may not invoke, by authorizer id, with the mode */
   authorizerRefusals?: { mode: 'enforce' | 'report'; authorizers: ReadonlyMap<string, string> };
-  /** the stage's access log settings, checked (../apigatewayv2/access-log-settings.ts), and where lines go */
-  accessLog?: { settings: AccessLogSettings; logs: LogSink };
+  /** where access log lines go, and the stage's settings at start, checked (../apigatewayv2/access-log-settings.ts); UpdateStage changes them (`accessLog`) */
+  accessLog?: { settings?: AccessLogSettings; logs: LogSink };
   /** who signed a request to an AWS_IAM route, and what its role allows (absent: IAM off; every signed caller admitted) */
   iam?: IamGate;
   /** the account's throttle, shared by every API of the stack */
@@ -68,6 +68,8 @@ export interface HttpApiServer {
   url: string;
   /** the function (name, or name:qualifier) a Lambda proxy route's integration invokes */
   functionOf(route: HttpLambdaRouteDescription): string;
+  /** the stage's access logging, which UpdateStage and DeleteAccessLogSettings change (../apigatewayv2/server.ts); absent: no log sink */
+  accessLog?: AccessLog;
   attach(runtime: LambdaRuntime): void;
   close(): Promise<void>;
 }
@@ -255,7 +257,7 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
   domainName = endpoint.url.replace(/^http:\/\//, '');
   if (o.accessLog) {
     accessLog = new AccessLog(o.accessLog.logs, { apiId: api.id, accountId: o.accountId, stage, domainName });
-    accessLog.configure(o.accessLog.settings);
+    if (o.accessLog.settings) accessLog.configure(o.accessLog.settings);
   }
   for (const [key, why] of unreachable) o.log(`HTTP API ${api.logicalId}: route ${key} (HTTP_PROXY): not run: ${why}: 500 {"message":"Internal Server Error"}`);
   for (const [key, why] of o.refusals?.routes ?? []) {
@@ -268,6 +270,7 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
     api,
     url: `${endpoint.url}${prefix}`,
     functionOf: o.functionOf,
+    ...(accessLog ? { accessLog } : {}),
     attach: (r) => (runtime = r),
     close: async () => {
       await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, 3_000).unref())]);

@@ -55,7 +55,7 @@ export const httpApisProvider: Provider<'httpApis'> = {
         );
         const server = await startHttpApi({
           api,
-          ...(accessLog ? { accessLog: { settings: accessLog, logs } } : {}),
+          accessLog: { ...(accessLog ? { settings: accessLog } : {}), logs },
           ...(gate ? { iam: gate } : {}),
           account: accountThrottle,
           host: config.host,

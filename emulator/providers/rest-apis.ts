@@ -56,7 +56,7 @@ export const restApisProvider: Provider<'restApis'> = {
         }
         const server = await startRestApi({
           api,
-          ...(accessLogs.size > 0 ? { accessLogs: { settings: accessLogs, logs } } : {}),
+          accessLogs: { settings: accessLogs, logs },
           ...(gate ? { iam: gate } : {}),
           account: accountThrottle,
           apiKeys: stack.apiKeys ?? [],

@@ -91,6 +91,8 @@ export interface RestApiServer {
   stages: Array<{ name: string; url: string }>;
   /** the function (name, or name:qualifier) a method's integration invokes; undefined for one that invokes none */
   functionOf(method: RestMethodDescription): string | undefined;
+  /** a stage's access logging, which UpdateStage changes (../apigatewayv2/server.ts); undefined: no such stage, or no log sink */
+  accessLogOf(stage: string): AccessLog | undefined;
   /** serves one request whose path is `/{stage}/…`, as the API's own port does: the management endpoint hands it `/restapis/{id}/{stage}/_user_request_/…` */
   handle(req: IncomingMessage, res: ServerResponse): void;
   attach(runtime: LambdaRuntime): void;
@@ -344,10 +346,12 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
   server.keepAliveTimeout = 65_000;
   const endpoint: LocalEndpoint = await listenLocal(server, o.host, 0);
   domainName = endpoint.url.replace(/^http:\/\//, '');
-  for (const [name, settings] of o.accessLogs?.settings ?? []) {
-    const s = stages.get(name)!;
-    s.accessLog = new AccessLog(o.accessLogs!.logs, { apiId: api.id, accountId: o.accountId, stage: name, domainName });
-    s.accessLog.configure(settings);
+  if (o.accessLogs) {
+    for (const [name, s] of stages) {
+      s.accessLog = new AccessLog(o.accessLogs.logs, { apiId: api.id, accountId: o.accountId, stage: name, domainName });
+      const settings = o.accessLogs.settings.get(name);
+      if (settings) s.accessLog.configure(settings);
+    }
   }
   for (const line of said) o.log(line);
   const functionNames = new Map(api.methods.map((m) => [m, m.integration.type === 'AWS_PROXY' ? o.functionOf(m.integration) : undefined]));
@@ -356,6 +360,7 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
     url: endpoint.url,
     stages: api.stages.map((s) => ({ name: s.name, url: `${endpoint.url}/${encodeURIComponent(s.name)}` })),
     functionOf: (m) => functionNames.get(m),
+    accessLogOf: (name) => stages.get(name)?.accessLog,
     handle,
     attach: (r) => (runtime = r),
     close: async () => {

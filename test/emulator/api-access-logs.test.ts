@@ -1,4 +1,6 @@
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { APIGatewayClient, UpdateAccountCommand, UpdateStageCommand as UpdateRestStageCommand } from '@aws-sdk/client-api-gateway';
+import { ApiGatewayV2Client, DeleteAccessLogSettingsCommand, GetStageCommand, UpdateStageCommand } from '@aws-sdk/client-apigatewayv2';
+import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
@@ -11,7 +13,8 @@ import { inlineFunction, lambdaUri, websocketTemplates } from './websocket-templ
  * back with FilterLogEvents through the real SDK: AWS's CLF example for HTTP APIs, a JSON format
  * with each type's variables, API Gateway's own refusals in `$context.error.*`, an API key by id
  * and never by value. Then what API Gateway refuses at deploy: a REST stage without the account's
- * CloudWatch role (an HTTP API's needs none), a format without `$context.requestId`.
+ * CloudWatch role (an HTTP API's needs none), a format without `$context.requestId`; and the
+ * logging of stages without their own turned on and off through UpdateStage (v2 and v1).
  */
 const { read } = websocketTemplates('fb-api-access-logs-');
 const ECHO = `exports.handler = async (event) => {
@@ -187,5 +190,78 @@ describe('access log settings API Gateway refuses at deploy', () => {
     expect((http as Error).message).toMatch(/HttpStage.*AccessLogSettings.*Access log format must include \$context\.requestId or \$context\.extendedRequestId/);
     const rest = await start(await read(restApi(noId))).catch((err: unknown) => err as Error);
     expect((rest as Error).message).toMatch(/DevStage.*AccessLogSetting.*must include \$context\.requestId/);
+  });
+});
+
+describe('UpdateStage of an HTTP and a REST stage with no access logging of their own', () => {
+  let stack: RunningStack;
+  const settings = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  beforeAll(async () => {
+    const http = httpApi(HTTP_CLF);
+    const rest = restApi(REST_JSON);
+    // the same APIs with their stages' logging left out; no account CloudWatch role until the REST stage asks for it
+    stack = await start(
+      await read({
+        ...http,
+        ...rest,
+        HttpStage: { ...http.HttpStage, Properties: { ApiId: { Ref: 'Http' }, StageName: '$default' } },
+        DevStage: { ...rest.DevStage, Properties: { RestApiId: { Ref: 'Rest' }, DeploymentId: { Ref: 'RestDeployment' }, StageName: 'dev' } },
+      }),
+      { role: false },
+    );
+  });
+
+  it("turns an HTTP API stage's logging on (no account role needed), GetStage shows it, DeleteAccessLogSettings turns it off", async () => {
+    const a = stack.ready.httpApis!.find((x) => x.name === 'logged-http')!;
+    const v2 = new ApiGatewayV2Client({ ...settings, endpoint: stack.ready.apiGatewayV2Endpoint });
+    const logs = new CloudWatchLogsClient({ ...settings, endpoint: stack.ready.cloudwatchEndpoint });
+    try {
+      await logs.send(new CreateLogGroupCommand({ logGroupName: '/run/http' }));
+      const destinationArn = `arn:aws:logs:us-east-1:123456789012:log-group:/run/http`;
+      const updated = await v2.send(new UpdateStageCommand({ ApiId: a.apiId, StageName: '$default', AccessLogSettings: { DestinationArn: destinationArn, Format: HTTP_CLF } }));
+      expect(updated.AccessLogSettings).toEqual({ DestinationArn: destinationArn, Format: HTTP_CLF });
+      expect((await v2.send(new GetStageCommand({ ApiId: a.apiId, StageName: '$default' }))).AccessLogSettings).toEqual({ DestinationArn: destinationArn, Format: HTTP_CLF });
+      const answered = await fetch(`${a.url}/notify`, { method: 'POST', body: 'x' });
+      expect(answered.status).toBe(201);
+      expect(await messages(stack, '/run/http')).toEqual([expect.stringMatching(new RegExp(`"POST POST /notify HTTP/1\\.1" 201 12 ${answered.headers.get('apigw-requestid')!.replace(/[=+]/g, '\\$&')}$`))]);
+      await v2.send(new DeleteAccessLogSettingsCommand({ ApiId: a.apiId, StageName: '$default' }));
+      expect((await v2.send(new GetStageCommand({ ApiId: a.apiId, StageName: '$default' }))).AccessLogSettings).toBeUndefined();
+      expect((await fetch(`${a.url}/notify`, { method: 'POST', body: 'x' })).status).toBe(201);
+      expect(await messages(stack, '/run/http')).toHaveLength(1);
+      await expect(v2.send(new UpdateStageCommand({ ApiId: a.apiId, StageName: 'prod', AccessLogSettings: { DestinationArn: destinationArn, Format: HTTP_CLF } }))).rejects.toThrow('Invalid stage identifier specified');
+    } finally {
+      v2.destroy();
+      logs.destroy();
+    }
+  });
+
+  it("changes a REST stage's logging with patchOperations: refused without the account's role, on once it has one, removed", async () => {
+    const a = stack.ready.restApis!.find((x) => x.name === 'logged-rest')!;
+    const v1 = new APIGatewayClient({ ...settings, endpoint: stack.ready.apiGatewayV2Endpoint });
+    const logs = new CloudWatchLogsClient({ ...settings, endpoint: stack.ready.cloudwatchEndpoint });
+    try {
+      await logs.send(new CreateLogGroupCommand({ logGroupName: '/run/rest' }));
+      const patchOperations = [
+        { op: 'replace' as const, path: '/accessLogSettings/destinationArn', value: 'arn:aws:logs:us-east-1:123456789012:log-group:/run/rest' },
+        { op: 'replace' as const, path: '/accessLogSettings/format', value: REST_JSON },
+      ];
+      await expect(v1.send(new UpdateRestStageCommand({ restApiId: a.apiId, stageName: 'dev', patchOperations }))).rejects.toThrow('CloudWatch Logs role ARN must be set in account settings to enable logging');
+      await v1.send(new UpdateAccountCommand({ patchOperations: [{ op: 'replace', path: '/cloudwatchRoleArn', value: 'arn:aws:iam::123456789012:role/apigw-logs' }] }));
+      const updated = await v1.send(new UpdateRestStageCommand({ restApiId: a.apiId, stageName: 'dev', patchOperations }));
+      expect(updated.accessLogSettings).toEqual({ destinationArn: 'arn:aws:logs:us-east-1:123456789012:log-group:/run/rest', format: REST_JSON });
+      const served = await fetch(`${a.stages[0]!.url}/items`, { method: 'POST', headers: { 'x-api-key': KEY_VALUE }, body: '{}' });
+      expect(served.status).toBe(201);
+      expect((await messages(stack, '/run/rest')).map((m) => JSON.parse(m) as Record<string, string>)).toEqual([expect.objectContaining({ requestId: served.headers.get('x-amzn-requestid')!, status: '201', stage: 'dev' })]);
+      const removed = await v1.send(new UpdateRestStageCommand({ restApiId: a.apiId, stageName: 'dev', patchOperations: [{ op: 'remove', path: '/accessLogSettings' }] }));
+      expect(removed.accessLogSettings).toBeUndefined();
+      expect((await fetch(`${a.stages[0]!.url}/items`, { method: 'POST', headers: { 'x-api-key': KEY_VALUE }, body: '{}' })).status).toBe(201);
+      expect(await messages(stack, '/run/rest')).toHaveLength(1);
+      await expect(v1.send(new UpdateRestStageCommand({ restApiId: a.apiId, stageName: 'dev', patchOperations: [{ op: 'replace', path: '/tracingEnabled', value: 'true' }] }))).rejects.toThrow(
+        'The local stage changes /accessLogSettings only (replace its destinationArn or format, or remove it), not replace /tracingEnabled',
+      );
+    } finally {
+      v1.destroy();
+      logs.destroy();
+    }
   });
 });
