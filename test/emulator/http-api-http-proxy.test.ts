@@ -78,6 +78,21 @@ beforeAll(async () => {
     DownRoute: route('GET /down', 'Down'),
     Elsewhere: proxy('http://example.com/hook'),
     ElsewhereRoute: route('GET /elsewhere', 'Elsewhere'),
+    // an OpenAPI definition's http_proxy (what SAM's DefinitionBody and imported APIs write), and a quick create's URL Target
+    Docs: {
+      Type: 'AWS::ApiGatewayV2::Api',
+      Properties: {
+        Name: 'docs',
+        ProtocolType: 'HTTP',
+        Body: {
+          openapi: '3.0.1',
+          info: { title: 'docs', version: '1' },
+          paths: { '/pages/{page}': { get: { 'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: `http://127.0.0.1:${port}/docs/{page}`, payloadFormatVersion: '1.0' }, responses: {} } } },
+        },
+      },
+    },
+    DocsStage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Docs' }, StageName: '$default' } },
+    Quick: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'quick', ProtocolType: 'HTTP', Target: `http://127.0.0.1:${port}/quick` } },
   });
   stack = await startStack({ config: defaultStackConfig({ accountId: '123456789012', lambda: { preparedPerFunction: 0 } }), stack: described, log: (l) => lines.push(l) });
 });
@@ -125,6 +140,14 @@ describe("an HTTP API's HTTP proxy integration to a backend on this host", () =>
     expect(lines.find((l) => l.includes('route GET /down'))).toMatch(/^HTTP API Http: route GET \/down \(HTTP_PROXY http:\/\/127\.0\.0\.1:\d+\): .*ECONNREFUSED.*: 500 \{"message":"Internal Server Error"\}$/);
     expect(await call('/elsewhere').then((r) => [r.status, JSON.parse(r.text)])).toEqual([500, { message: 'Internal Server Error' }]);
     expect(lines).toContain('HTTP API Http: route GET /elsewhere (HTTP_PROXY): not run: example.com is not on this host: the emulator calls only addresses on this host (127.x, localhost, ::1): 500 {"message":"Internal Server Error"}');
+  });
+
+  it("from an OpenAPI definition's http_proxy and from a quick create's URL Target alike", async () => {
+    seen.length = 0;
+    const url = (name: string) => stack.ready.httpApis!.find((a) => a.name === name)!.url;
+    expect((await fetch(`${url('docs')}/pages/intro%20page`)).status).toBe(201);
+    expect((await fetch(`${url('quick')}/anything`, { method: 'POST', body: 'q' })).status).toBe(201);
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /docs/intro%20page', 'POST /quick']);
   });
 
   it('is described by GetIntegrations as API Gateway describes an HTTP proxy integration', async () => {
