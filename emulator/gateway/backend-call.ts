@@ -81,3 +81,8 @@ export function fillPath(uri: string, values: Record<string, string>): string {
 
 /** Hop-by-hop headers end at the gateway, either way. */
 export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length']);
+
+/** A backend's answer headers as a proxy passes them back: the hop-by-hop ones end at the gateway. */
+export function passedBack(headers: ReadonlyArray<[string, string]>): Array<[string, string]> {
+  return headers.filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase()));
+}

@@ -1,4 +1,4 @@
-import { fillPath, HOP_BY_HOP, withStageVariables, type BackendAnswer } from '../gateway/backend-call.ts';
+import { fillPath, HOP_BY_HOP } from '../gateway/backend-call.ts';
 import type { HttpRouteDescription } from '../stack-model/stack-description.ts';
 import type { ProxyContext, ProxyRequest } from './lambda-proxy.ts';
 
@@ -22,9 +22,9 @@ export interface HttpProxyCall {
   body: Buffer;
 }
 
-/** The call an HTTP proxy route makes for a request. */
-export function httpProxyCall(route: HttpProxyRoute, req: ProxyRequest, ctx: ProxyContext): HttpProxyCall {
-  const url = new URL(fillPath(withStageVariables(route.uri, ctx.stageVariables ?? {}), ctx.pathParameters ?? {}));
+/** The call an HTTP proxy route makes for a request; `uri` is the route's, its stage variables put in once at start. */
+export function httpProxyCall(route: HttpProxyRoute, uri: string, req: ProxyRequest, ctx: ProxyContext): HttpProxyCall {
+  const url = new URL(fillPath(uri, ctx.pathParameters ?? {}));
   const query = new URLSearchParams(url.search);
   for (const [name, value] of new URLSearchParams(req.rawQueryString)) query.append(name, value);
   // by lower-case name, each with the name as the client wrote it
@@ -56,11 +56,6 @@ export function httpProxyCall(route: HttpProxyRoute, req: ProxyRequest, ctx: Pro
   const out: Record<string, string> = {};
   for (const [key, [name, v]] of headers) if (!HOP_BY_HOP.has(key)) out[name] = v;
   return { url, method: route.httpMethod === 'ANY' ? req.method : route.httpMethod, headers: out, body: req.body };
-}
-
-/** The backend's answer as the client gets it: hop-by-hop headers end at the gateway. */
-export function proxiedAnswer(answer: Extract<BackendAnswer, { kind: 'answer' }>): { status: number; headers: Array<[string, string]>; body: Buffer } {
-  return { status: answer.status, headers: answer.headers.filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())), body: answer.body };
 }
 
 /**

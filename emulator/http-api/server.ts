@@ -14,8 +14,8 @@ import type { LambdaRuntime } from '../lambda/types.ts';
 import { readBoundedBody } from '../request-body.ts';
 import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
 import type { HttpApiDescription, HttpLambdaAuthorizerDescription, HttpLambdaRouteDescription } from '../stack-model/stack-description.ts';
-import { BackendClient, localBackend, withStageVariables } from '../gateway/backend-call.ts';
-import { httpProxyCall, proxiedAnswer } from './http-proxy.ts';
+import { BackendClient, localBackend, passedBack, withStageVariables } from '../gateway/backend-call.ts';
+import { httpProxyCall } from './http-proxy.ts';
 import { HttpAuthorizers } from './authorizers.ts';
 import { HttpCors } from './cors.ts';
 import type { IssuerKeys } from './jwks.ts';
@@ -95,13 +95,17 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
     log: o.log,
   });
   const cors = api.cors ? new HttpCors(api.cors) : undefined;
-  // HTTP proxy routes: one client for their backends; a route whose URI is not on this host answers 500, said once at start
+  // HTTP proxy routes: one client for their backends, each route's URI with the stage's variables
+  // put in; a route whose URI is not on this host answers 500, said once at start
   const backends = new BackendClient();
+  const proxyUris = new Map<string, string>();
   const unreachable = new Map<string, string>();
   for (const r of api.routes) {
     if (r.integrationType !== 'HTTP_PROXY') continue;
-    const local = localBackend(withStageVariables(r.uri, api.stage.variables));
+    const uri = withStageVariables(r.uri, api.stage.variables);
+    const local = localBackend(uri);
     if ('refused' in local) unreachable.set(r.routeKey, local.refused);
+    else proxyUris.set(r.routeKey, uri);
   }
   const failedBackends = new Set<string>();
   let runtime: LambdaRuntime | undefined;
@@ -206,8 +210,9 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
       authorizer = accessLogAuthorizer(decision.authorizer);
     }
     if (route.integrationType === 'HTTP_PROXY') {
-      if (unreachable.has(route.routeKey)) return message(500, 'Internal Server Error', metricRoute);
-      const call = httpProxyCall(route, request, authorized);
+      const uri = proxyUris.get(route.routeKey);
+      if (uri === undefined) return message(500, 'Internal Server Error', metricRoute);
+      const call = httpProxyCall(route, uri, request, authorized);
       const sent = await backends.send(call.url, call.method, call.headers, call.body, route.timeoutMs);
       metrics.integrationLatency(sent.latencyMs, metricRoute);
       if (accessLog?.enabled) integration = sent.kind === 'answer' ? { latencyMs: sent.latencyMs, status: sent.status, integrationStatus: sent.status } : { latencyMs: sent.latencyMs, error: sent.kind === 'timeout' ? 'Endpoint request timed out' : sent.message };
@@ -220,8 +225,7 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
         }
         return message(500, 'Internal Server Error', metricRoute);
       }
-      const proxied = proxiedAnswer(sent);
-      return answer(proxied.status, proxied.body, proxied.headers, metricRoute);
+      return answer(sent.status, sent.body, passedBack(sent.headers), metricRoute);
     }
     const refusal = o.refusals?.routes.get(route.routeKey);
     if (refusal !== undefined && o.refusals!.mode === 'enforce') return message(500, 'Internal Server Error', metricRoute);

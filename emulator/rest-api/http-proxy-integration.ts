@@ -1,4 +1,4 @@
-import { fillPath, HOP_BY_HOP, type BackendClient } from '../gateway/backend-call.ts';
+import { fillPath, HOP_BY_HOP, passedBack, type BackendClient } from '../gateway/backend-call.ts';
 import { GATEWAY_ANSWERS } from './gateway-responses.ts';
 import type { IntegrationResult, MethodIntegration } from './integration.ts';
 import type { MethodRequest } from './method-request.ts';
@@ -52,7 +52,7 @@ export function httpProxyIntegration(o: {
         }
         return { kind: 'gateway', answer: GATEWAY_ANSWERS.internalServerError, integrationLatencyMs: answer.latencyMs };
       }
-      return { kind: 'answer', status: answer.status, headers: answer.headers.filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())), body: answer.body, integrationLatencyMs: answer.latencyMs };
+      return { kind: 'answer', status: answer.status, headers: passedBack(answer.headers), body: answer.body, integrationLatencyMs: answer.latencyMs };
     },
   };
 }

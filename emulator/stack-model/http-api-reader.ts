@@ -291,7 +291,7 @@ type IntegrationOf = (integrationId: string, where: TemplatePath, names: Integra
  * `$request.path`, `$context.<variable>`, `$stageVariables.<name>` (also as `${…}`, several in one
  * value). `$request.body…` is not run here: said as a mistake of the emulator's, naming it.
  */
-export function requestParameterMistake(key: string, value: string): string | undefined {
+function requestParameterMistake(key: string, value: string): string | undefined {
   if (!/^(?:(?:append|overwrite|remove):(?:header|querystring)\.[^\s.][^\s]*|overwrite:path)$/.test(key)) return `${key}: an HTTP API's request parameter is append|overwrite|remove:header.<name>, append|overwrite|remove:querystring.<name> or overwrite:path`;
   if (/\$\{?request\.body/.test(value)) return `${value}: the request body in a parameter mapping is not run by the emulator`;
   return undefined;
