@@ -13,8 +13,11 @@ import { LatencySummary } from './latency-summary-schema.ts';
  *
  * Request kinds: `connect` (the handshake, served by $connect), `answer` (a frame the target
  * answers: join, createRoom, a send's ack; by the invocation of the frame's route) and `broadcast`
- * (a delivery, by the invocation that handled its message: the first hop only, see `notes`).
+ * (a delivery, by the invocation that handled its message: the first hop only, see `notes`), and
+ * `publish` (a publish phase's call through a stage of the stack's own HTTP or REST API, publish →
+ * the API's answer, by the invocation that stage's access log names for it).
  */
+export const REQUEST_KINDS = ['connect', 'answer', 'broadcast', 'publish'] as const;
 
 /** One kind of request's latency, split by the invocation that served each. */
 export const ColdWarmCore = z.object({
@@ -59,7 +62,7 @@ export const RouteColdStarts = z.object({
   /** the route key: $connect, sendMessage, $default, … */
   route: z.string(),
   /** the request kind timed on this route */
-  kind: z.enum(['connect', 'answer', 'broadcast']),
+  kind: z.enum(REQUEST_KINDS),
   /** the function that served it, where the target names it */
   functionName: z.string().optional(),
   /** requests of this kind on this route the clients timed and the run traced to an invocation */
@@ -143,7 +146,7 @@ export type StackLatency = z.infer<typeof StackLatency>;
 
 /** A request served cold, for the latency-over-time picture (at most COLD_POINTS_MAX of them, the slowest kept). */
 export const ColdPoint = z.object({
-  kind: z.enum(['connect', 'answer', 'broadcast']),
+  kind: z.enum(REQUEST_KINDS),
   /** epoch ms the request was intended */
   at: z.number(),
   ms: z.number(),
@@ -168,6 +171,7 @@ export const Attribution = z.object({
   connect: ColdWarmSplit.optional(),
   answer: ColdWarmSplit.optional(),
   broadcast: ColdWarmSplit.optional(),
+  publish: ColdWarmSplit.optional(),
   routes: z.array(RouteColdStarts),
   /** local emulator: latencies with the host's waits taken out (absent elsewhere, or when the waits could not be read) */
   stack: StackLatency.optional(),

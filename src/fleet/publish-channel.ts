@@ -38,8 +38,12 @@ export class PublishError extends Error {
 }
 
 export interface PublishChannel {
-  /** Sends one publish: `payload` with the probe filled in, `probe` the probe itself. */
-  publish(payload: unknown, probe: string): Promise<void>;
+  /**
+   * Sends one publish: `payload` with the probe filled in, `probe` the probe itself. An HTTP
+   * publish resolves to API Gateway's request ID where the answer carries one (`apigw-requestid`
+   * of an HTTP API, `x-amzn-RequestId` of a REST API): its stage's access-log line names it.
+   */
+  publish(payload: unknown, probe: string): Promise<string | void>;
   close(): void;
 }
 
@@ -142,6 +146,7 @@ export function openPublishChannel(resource: PublishResource, settings: SdkClien
           // the body is read so the connection is reused
           await res.arrayBuffer().catch(() => undefined);
           if (res.status < 200 || res.status > 299) throw new PublishError(`publish:http:${res.status}`, `${resource.method ?? 'POST'} ${resource.id} answered ${res.status}`);
+          return res.headers.get('apigw-requestid') ?? res.headers.get('x-amzn-requestid') ?? undefined;
         },
         close: () => {},
       };

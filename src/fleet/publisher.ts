@@ -17,8 +17,8 @@ import { OpenModelTicker, scheduleFor, slotCount } from './schedule.ts';
 export interface PublishHooks {
   /** publish `slot`, intended at `intended` (epoch ms), is going out */
   sent(slot: number, intended: number): void;
-  /** the API accepted it at `at` */
-  acked(slot: number, at: number): void;
+  /** the API accepted it at `at`; an HTTP API's or REST API's answer names its request ID */
+  acked(slot: number, at: number, intended: number, requestId: string | undefined): void;
   /** the API refused it, or the call failed, at `at` */
   failed(slot: number, at: number, kind: string, message: string): void;
 }
@@ -102,11 +102,11 @@ export class Publisher {
     hooks.sent(slot, intended);
     this.counts.sent++;
     const call = this.channel.publish(payload, probe).then(
-      () => {
+      (requestId) => {
         const at = now();
         this.counts.acked++;
         this.callLatency.recordValue(Math.max(1, toMicros(at - intended)));
-        hooks.acked(slot, at);
+        hooks.acked(slot, at, intended, requestId || undefined);
       },
       (err: unknown) => this.fail(slot, hooks, err),
     );

@@ -36,7 +36,8 @@ import { INTERRUPTED_PERMISSIONS_BY_MS, INTERRUPTED_SETTLE_BY_MS, stopBudget } f
 import { systemFacts } from './system-metrics.ts';
 import { withSystemFacts, type SystemFacts } from '../metrics/results/system-facts.ts';
 import { roomPrefix } from './room-names.ts';
-import { preflightPublishes } from './publish-preflight.ts';
+import { preflightPublishes, type PublishTargetPlan } from './publish-preflight.ts';
+import { preparePublishStageLogging, type PublishStageLog } from '../targets/publish-stage-logging.ts';
 import { PublishPhases } from './publish-phases.ts';
 
 /**
@@ -113,31 +114,38 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
   const functions = await functionsOf(target, warn);
   // a function whose INIT fails is named as soon as its log shows it, not only in the verdict
   const initWatch = cloudwatch && o.onStatus ? watchInitFailures(cloudwatch, functions.functions.map((f) => f.name), now(), o.onStatus, undefined, logGroupsOf(functions.functions)) : undefined;
-  const { results: measured, lastSentAfterDrop, trace } = await measureFleet({ o, scenario, target, functions, warnings }).finally(() => initWatch?.stop());
-  budget.dispose();
-  o.onResults?.(() => measured);
-  let results = measured;
-  if (systemMetrics) {
-    const settleMaxMs = budget.left(INTERRUPTED_SETTLE_BY_MS);
-    if (settleMaxMs !== undefined && cloudwatch) o.onStatus?.(readingCloudWatchNote(target, settleMaxMs));
-    const facts = await systemFacts(measured, target, {
-      cost: o.cost,
-      onWarning: o.onWarning,
-      previousEndMs: lastEnded.get(target),
-      settleMaxMs,
-      ...(settleMaxMs !== undefined ? { permissionsMaxMs: budget.left(INTERRUPTED_PERMISSIONS_BY_MS)! } : {}),
-      ...(lastSentAfterDrop !== undefined ? { lastSentAfterDrop } : {}),
-      trace,
-      ...(o.accessLog ? { accessLog: o.accessLog } : {}),
-      // an interrupted run waits for CloudWatch no longer than its stop budget allows
-      ...(o.metricsWaitMs !== undefined || settleMaxMs !== undefined ? { metricsWaitMs: Math.min(o.metricsWaitMs ?? Infinity, settleMaxMs ?? Infinity) } : {}),
-      ...(o.onStatus ? { onStatus: o.onStatus } : {}),
-      ...(o.onResults ? { onFound: (f: SystemFacts) => o.onResults!(() => withSystemFacts(measured, f)) } : {}),
-    });
-    results = withSystemFacts(measured, facts);
+  // a publish route's stage whose logging the run set is put back however the measurement ends
+  const restores: MeasureInput['restores'] = [];
+  try {
+    const { results: measured, lastSentAfterDrop, trace, publishLogs } = await measureFleet({ o, scenario, target, functions, warnings, restores }).finally(() => initWatch?.stop());
+    budget.dispose();
+    o.onResults?.(() => measured);
+    let results = measured;
+    if (systemMetrics) {
+      const settleMaxMs = budget.left(INTERRUPTED_SETTLE_BY_MS);
+      if (settleMaxMs !== undefined && cloudwatch) o.onStatus?.(readingCloudWatchNote(target, settleMaxMs));
+      const facts = await systemFacts(measured, target, {
+        cost: o.cost,
+        onWarning: o.onWarning,
+        previousEndMs: lastEnded.get(target),
+        settleMaxMs,
+        ...(settleMaxMs !== undefined ? { permissionsMaxMs: budget.left(INTERRUPTED_PERMISSIONS_BY_MS)! } : {}),
+        ...(lastSentAfterDrop !== undefined ? { lastSentAfterDrop } : {}),
+        trace,
+        ...(o.accessLog ? { accessLog: o.accessLog } : {}),
+        ...(publishLogs.length > 0 ? { publishLogs } : {}),
+        // an interrupted run waits for CloudWatch no longer than its stop budget allows
+        ...(o.metricsWaitMs !== undefined || settleMaxMs !== undefined ? { metricsWaitMs: Math.min(o.metricsWaitMs ?? Infinity, settleMaxMs ?? Infinity) } : {}),
+        ...(o.onStatus ? { onStatus: o.onStatus } : {}),
+        ...(o.onResults ? { onFound: (f: SystemFacts) => o.onResults!(() => withSystemFacts(measured, f)) } : {}),
+      });
+      results = withSystemFacts(measured, facts);
+    }
+    lastEnded.set(target, now());
+    return results;
+  } finally {
+    for (const restore of restores) await restore().catch((err: unknown) => warn((err as Error).message));
   }
-  lastEnded.set(target, now());
-  return results;
 }
 
 /** What an interrupted measurement waits for after its fleet has closed. */
@@ -166,13 +174,15 @@ interface MeasureInput {
   target: Target;
   functions: TargetFunctions;
   warnings: string[];
+  /** what puts back each publish route's stage logging the measurement set */
+  restores: Array<() => Promise<void>>;
 }
 
 /**
  * The fleet's part: phases, drain, the recorder's totals → results (no CloudWatch yet), and when
  * the last message after the first drop was sent (the target's view of stale posts is held to it).
  */
-async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSentAfterDrop: number | undefined; trace: RequestTrace }> {
+async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSentAfterDrop: number | undefined; trace: RequestTrace; publishLogs: PublishStageLog[] }> {
   const { o, scenario, target } = m;
   const { seed, shards } = o;
   const plan = planRooms(scenario.clients, scenario.rooms, scenario.roomSizes, seed);
@@ -216,12 +226,12 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
     }
   }
   // every publish phase's resource found in the target, and its permission asked of IAM, before any load (publish-preflight.ts)
-  const publishTargets = await preflightPublishes(scenario, target, {
-    warn: (w) => {
-      m.warnings.push(w);
-      o.onWarning?.(w);
-    },
-  });
+  const warn = (w: string) => {
+    m.warnings.push(w);
+    o.onWarning?.(w);
+  };
+  const publishTargets = await preflightPublishes(scenario, target, { warn });
+  const publishLogs = o.accessLog && (o.systemMetrics ?? true) ? await loggedPublishStages(publishTargets.values(), target, o.accessLog.mode, m.restores, warn) : [];
   const startedAt = now();
   const cpuAtStart = process.cpuUsage();
   const recorder = new RunRecorder(shards, startedAt, scenario.timeouts);
@@ -237,10 +247,6 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
   // Abort (Ctrl-C) stops the shards' schedules and cuts any pause short; the phase program then ends.
   const aborted = () => o.signal?.aborted === true;
   const pauses = new Pauses();
-  const warn = (w: string) => {
-    m.warnings.push(w);
-    o.onWarning?.(w);
-  };
   const publishing = new PublishPhases(recorder, publishTargets, { shards, clients: plan.clients, callTimeoutMs: ackMs, membership: wire.membership, roomPrefix: `${roomPrefix(o.runId)}r`, warn });
   const onAbort = () => {
     fleet?.stop();
@@ -374,7 +380,34 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
   }
   await fleet?.close();
   const results = resultsNow(status, statusReason, openAtEnd);
-  return { results, lastSentAfterDrop: recorder.ledger.lastSentAfterDrop(), trace: recorder.trace };
+  return { results, lastSentAfterDrop: recorder.ledger.lastSentAfterDrop(), trace: recorder.trace, publishLogs };
+}
+
+/**
+ * The stages of the publish phases' routes of the stack's own APIs, logged as the WebSocket stage
+ * is (`--access-log`, publish-stage-logging.ts), so each publish is traced to its invocation; a
+ * stage that cannot be is a warning, its publishes then unsplit. A deployed stage's logging is
+ * put back after the measurement (`restores`); the local stack's stage goes with it.
+ */
+async function loggedPublishStages(plans: Iterable<PublishTargetPlan>, target: Target, mode: 'use' | 'enable', restores: MeasureInput['restores'], warn: (w: string) => void): Promise<PublishStageLog[]> {
+  const logs = target.cloudWatch?.clients.logs;
+  if (!logs) return [];
+  const out: PublishStageLog[] = [];
+  const seen = new Set<string>();
+  for (const { stage } of plans) {
+    if (!stage || seen.has(`${stage.kind} ${stage.apiId} ${stage.stage}`)) continue;
+    seen.add(`${stage.kind} ${stage.apiId} ${stage.stage}`);
+    try {
+      const { kind, apiId, stage: name, settings } = stage;
+      const logging = await preparePublishStageLogging({ kind, apiId, stage: name }, mode, { ...settings, logs }, target.label ?? target.url, target.endpoints.region);
+      if (!target.local) restores.push(logging.restore);
+      out.push(logging.log);
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      warn(err.message);
+    }
+  }
+  return out;
 }
 
 /** What the protocol lets the harness see; undefined for chat-v1 (it shows everything, and older results had no section). */

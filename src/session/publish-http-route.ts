@@ -7,6 +7,7 @@ import { UserError } from '../../common/errors.ts';
 import { apiGatewayPages, restApiPages } from '../aws/api-gateway-pages.ts';
 import { restApiStages } from '../aws/rest-api-stages.ts';
 import { ownSettings, type SdkClientSettings } from '../aws/sdk-settings.ts';
+import type { ApiStage } from '../targets/publish-stage-logging.ts';
 
 /**
  * A `via: http` publish phase's route of the stack's own HTTP or REST API (`to: POST /notify`),
@@ -35,6 +36,8 @@ export interface HttpRouteTarget {
   label: string;
   /** request headers (an API key's): values never printed */
   headers?: Record<string, string>;
+  /** the stage that serves it: its access log traces each publish to its invocation */
+  stage: ApiStage;
 }
 
 export interface HttpRouteSettings {
@@ -116,6 +119,7 @@ export async function resolveHttpRoute(
       method,
       label: `${api.kind} ${api.name} ${api.kind === 'HTTP API' ? 'route' : 'method'} ${routeKey} (${url})${key ? `, with API key ${key.name}` : ''}`,
       ...(key ? { headers: { 'x-api-key': key.value } } : {}),
+      stage: { kind: api.kind, apiId: api.id, stage },
     };
   } finally {
     v1.destroy();

@@ -1,3 +1,4 @@
+import { toMicros } from '../clock.ts';
 import type { PlannedPhase } from '../contracts/scenario-schema.ts';
 import type { PublishResult } from '../contracts/publish-schema.ts';
 import { NO_CLAIM } from '../metrics/measurement/delivery-ledger.ts';
@@ -92,9 +93,11 @@ export class PublishPhases {
             count('sent');
             rec.ledger.sent(origin, slot, intended, index, recipients, room);
           },
-          acked: (slot, at) => {
+          acked: (slot, at, intended, requestId) => {
             count('acked');
             rec.ledger.acked(origin, slot, at, NO_CLAIM, 0);
+            // through a stage of the stack's own API: traced to its invocation by the stage's access log
+            if (requestId !== undefined && plan.stage) rec.trace.addPublish(requestId, messageKey(origin, slot), intended, toMicros(at - intended));
           },
           failed: (slot, at, kind, message) => {
             count('failed');

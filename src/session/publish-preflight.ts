@@ -10,6 +10,7 @@ import type { PublishResource } from '../fleet/publish-channel.ts';
 import type { Target } from '../targets/target.ts';
 import { UserError } from '../../common/errors.ts';
 import { checkPublishPermissions, type PermissionCheck } from './publish-permission.ts';
+import type { ApiStage } from '../targets/publish-stage-logging.ts';
 import { resolveHttpRoute } from './publish-http-route.ts';
 import { publishHeaders } from './publish-headers.ts';
 
@@ -39,6 +40,8 @@ export interface PublishTargetPlan {
   settings?: SdkClientSettings;
   /** what the run calls it: "SNS topic Alerts (arn:aws:sns:…)" */
   label: string;
+  /** http to the stack's own route: the stage serving it, and the API Gateway settings that reach it */
+  stage?: ApiStage & { settings: { v1: SdkClientSettings; v2: SdkClientSettings } };
 }
 
 /** The resource types each via publishes to, and what it is called. */
@@ -83,13 +86,14 @@ export async function preflightPublishes(scenario: Scenario, target: Target, o: 
     if (p.via === 'http') {
       // a route of the stack's own HTTP API, found through API Gateway as on AWS
       if (!route || route.kind === 'url') throw new Error('unreachable: a URL was taken above');
-      const found = await resolveHttpRoute(
-        route,
-        p.apiKey,
-        { resources, settings: { v2: apis.service('APIGATEWAYV2'), v1: apis.service('API_GATEWAY') }, field, where: apis.where },
-      );
+      const settings = { v2: apis.service('APIGATEWAYV2'), v1: apis.service('API_GATEWAY') };
+      const found = await resolveHttpRoute(route, p.apiKey, { resources, settings, field, where: apis.where });
       const headers = { ...own, ...found.headers };
-      out.set(p, { resource: { via: 'http', id: found.url, method: found.method, ...(Object.keys(headers).length > 0 ? { headers } : {}) }, label: found.label });
+      out.set(p, {
+        resource: { via: 'http', id: found.url, method: found.method, ...(Object.keys(headers).length > 0 ? { headers } : {}) },
+        label: found.label,
+        stage: { ...found.stage, settings },
+      });
       continue;
     }
     const kind = KIND[p.via];

@@ -3,7 +3,7 @@ import { ownSettings } from '../aws/sdk-settings.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { TRACE_CONNECT, TRACE_FRAME } from '../metrics/measurement/trace-records.ts';
 import type { RequestTrace } from '../metrics/measurement/request-trace.ts';
-import { accessLogFormat } from '../metrics/attribution/access-log-format.ts';
+import { accessLogFormat, type ApiRequestLine } from '../metrics/attribution/access-log-format.ts';
 import { AttributionJoin } from '../metrics/attribution/attribution-join.ts';
 import { subprotocolAttribution } from '../metrics/attribution/subprotocol-attribution.ts';
 import { AWS_ACCESS_LOG_WAIT, LOCAL_ACCESS_LOG_WAIT, pullAccessLog, type AccessLogWait } from '../metrics/cloudwatch/access-log-pull.ts';
@@ -13,6 +13,7 @@ import { EnvironmentKinds } from '../metrics/cloudwatch/environment-kinds.ts';
 import type { SystemFacts } from '../metrics/results/system-facts.ts';
 import { runFunctions } from '../metrics/cost/run-functions.ts';
 import type { RunAccessLog } from '../targets/access-logging.ts';
+import type { PublishStageLog } from '../targets/publish-stage-logging.ts';
 import type { Target } from '../targets/target.ts';
 
 /**
@@ -35,6 +36,8 @@ export interface RequestAttribution {
 export interface AttributionOptions {
   trace: RequestTrace;
   accessLog: RunAccessLog;
+  /** the stages of the publish phases' own routes: each publish traced to its invocation by its request ID */
+  publishLogs?: PublishStageLog[];
   /** `--metrics-wait` (AWS's timing: the longest wait for the lines) */
   metricsWaitMs?: number;
   /** the local emulator's bound (an interrupted run has less time) */
@@ -72,6 +75,8 @@ export async function startAttribution(results: Results, target: Target, o: Attr
     });
     if (pulled.note) note(pulled.note);
     if (pulled.truncated) note(`the access log ${o.accessLog.logGroup} stopped at the page limit: later requests are unattributed`);
+    const publishes = o.trace.publishes();
+    const publishLines = o.publishLogs?.length && publishes.count > 0 ? await pullPublishLines(logs, o.publishLogs, publishes.apiRequestId, { window, wait, runId: results.runId, note, ...(o.onStatus ? { onStatus: o.onStatus } : {}) }) : undefined;
     const functions = runFunctions(results);
     const join = new AttributionJoin(o.trace.requests(), o.trace.deliveries(), o.trace.completions(), {
       runId: results.runId,
@@ -79,9 +84,11 @@ export async function startAttribution(results: Results, target: Target, o: Attr
       routeFunctions: Object.fromEntries(functions.filter((f) => !f.authorizer).map((f) => [f.route, f.name])),
       local,
       window: { startMs: Date.parse(results.startedAt), endMs: Date.parse(results.endedAt) },
+      ...(publishLines ? { publishes } : {}),
     });
     for (const line of pulled.lines) join.addAccessLine(line);
     pulled.lines.length = 0;
+    for (const line of publishLines ?? []) join.addRequestLine(line);
     // every report is classified, wanted or not: a stream's first REPORT says how it was initialized
     const listed = results.config.target.functions?.functions ?? [];
     const kinds = new EnvironmentKinds(new Map(listed.map((f) => [f.name, new Set((f.provisioned ?? []).map((p) => p.version))])));
@@ -119,6 +126,39 @@ export async function startAttribution(results: Results, target: Target, o: Attr
     logs.destroy();
     throw err;
   }
+}
+
+/**
+ * The lines of the publish routes' stages (every stage's, as one list), waited for as the
+ * WebSocket stage's are until each publish the APIs accepted has its line.
+ */
+async function pullPublishLines(
+  logs: CloudWatchLogsClient,
+  stages: readonly PublishStageLog[],
+  ids: readonly string[],
+  o: { window: { startMs: number; endMs: number }; wait: AccessLogWait; runId: string; note: (line: string) => void; onStatus?: (line: string) => void },
+): Promise<ApiRequestLine[]> {
+  const ours = new Set(ids);
+  const lines: ApiRequestLine[] = [];
+  for (const stage of stages) {
+    const format = accessLogFormat(stage.format);
+    const pulled = await pullAccessLog(logs, {
+      logGroupName: stage.logGroup,
+      window: o.window,
+      parse: (m) => format.parseRequest(m),
+      runId: o.runId,
+      // the publishes are split over the stages; each stage's own lines stop growing once it has its share
+      expected: { connects: 0, messages: stages.length === 1 ? ours.size : 1 },
+      ours: (read) => ({ connects: 0, messages: read.filter((l) => ours.has(l.requestId)).length }),
+      names: { connects: 'CONNECT lines', messages: 'publish request lines' },
+      wait: o.wait,
+      ...(o.onStatus ? { onStatus: o.onStatus } : {}),
+    });
+    if (pulled.note) o.note(pulled.note);
+    if (pulled.truncated) o.note(`the access log ${stage.logGroup} stopped at the page limit: later publishes are unattributed`);
+    lines.push(...pulled.lines);
+  }
+  return lines;
 }
 
 /** The lines the run's clients are owed: a CONNECT line for each connect that opened, a MESSAGE line for each frame answered. */

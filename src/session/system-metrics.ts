@@ -20,6 +20,7 @@ import { expectedCounts } from './expected-counts.ts';
 import { targetStale } from './target-stale.ts';
 import { withPriceList } from './run-prices.ts';
 import type { RequestTrace } from '../metrics/measurement/request-trace.ts';
+import type { PublishStageLog } from '../targets/publish-stage-logging.ts';
 import type { RunAccessLog } from '../targets/access-logging.ts';
 import { attributionWithoutAccessLog, startAttribution, type AttributionOptions, type RequestAttribution } from './request-attribution.ts';
 
@@ -44,6 +45,8 @@ export interface SystemMetricsOptions {
   trace?: RequestTrace;
   /** the stage's access log the session has for the target; absent: `--access-log off` */
   accessLog?: RunAccessLog;
+  /** the access logs of the stages of the publish phases' own routes (publish-stage-logging.ts) */
+  publishLogs?: PublishStageLog[];
   /** what the steps have found so far, as each returns (a run keeps it should the process end before it is finished) */
   onFound?: (facts: SystemFacts) => void;
 }

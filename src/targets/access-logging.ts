@@ -42,8 +42,11 @@ export interface StageLogging {
   restore(): Promise<void>;
 }
 
-/** The log group `enable` writes to: one per stage, kept between runs (each run's lines are told apart by their User-Agents). */
-export const runAccessLogGroup = (apiId: string, stage: string): string => `/fanout-bench/access-logs/${apiId}/${stage}`;
+/**
+ * The log group `enable` writes to: one per stage, kept between runs (each run's lines are told
+ * apart by their User-Agents, or request IDs). A log group's name takes no `$`: `$default` is `_default`.
+ */
+export const runAccessLogGroup = (apiId: string, stage: string): string => `/fanout-bench/access-logs/${apiId}/${stage.replace(/[^A-Za-z0-9._\-/#]/g, '_')}`;
 
 export async function prepareAccessLogging(target: Target, mode: 'use' | 'enable'): Promise<StageLogging> {
   const subject = target.label ?? target.url;
@@ -78,7 +81,7 @@ export async function prepareAccessLogging(target: Target, mode: 'use' | 'enable
   }
 }
 
-interface Place {
+export interface Place {
   subject: string;
   apiId: string;
   stage: string;
@@ -142,7 +145,7 @@ function noRole(at: Place): UserError {
 }
 
 /** The run's group, made if it is not there, and its ARN (the stage's destination) as CloudWatch Logs names it. */
-async function createdLogGroupArn(logs: CloudWatchLogsClient, logGroup: string, at: Place): Promise<string> {
+export async function createdLogGroupArn(logs: CloudWatchLogsClient, logGroup: string, at: Place): Promise<string> {
   try {
     await logs.send(new CreateLogGroupCommand({ logGroupName: logGroup }));
   } catch (err) {
@@ -160,7 +163,7 @@ async function createdLogGroupArn(logs: CloudWatchLogsClient, logGroup: string, 
 }
 
 /** One FilterLogEvents of a single event: a group the run may not read is found now, not after the run. A group not made yet is fine. */
-async function probeReadable(logs: CloudWatchLogsClient, logGroup: string, at: Place): Promise<void> {
+export async function probeReadable(logs: CloudWatchLogsClient, logGroup: string, at: Place): Promise<void> {
   const end = Date.now();
   try {
     await logs.send(new FilterLogEventsCommand({ logGroupName: logGroup, startTime: end - 60_000, endTime: end, limit: 1 }));
@@ -196,6 +199,6 @@ async function putBack(at: Place, previous: AccessLogSettings | undefined): Prom
   }
 }
 
-function callError(err: unknown, at: Place, action: string): Error {
+export function callError(err: unknown, at: Place, action: string): Error {
   return awsCallError(err, { subject: at.subject, action, service: action.startsWith('logs:') ? 'CloudWatch Logs' : 'API Gateway', ...(at.region ? { region: at.region } : {}) });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,22 @@ describe("a publish phase to a route of the stack's own HTTP API (http-notify)",
     expect(hops.map((h) => h.hop.replace(/^lambda:.*/, 'lambda:'))).toEqual(['http:POST /notify', 'lambda:', '@connections']);
     expect(hops.map((h) => h.count)).toEqual([2, 2, 6]);
     expect(local.r.stdout).toMatch(/^ {2}hops {9}p50 from the send: http:POST \/notify \+[\d,.]+ ms → lambda:\S+ \+[\d,.]+ ms → @connections/m);
+  });
+
+  it("splits each publish cold against warm by the invocation the route's stage logged for it: the first publish meets a cold function", () => {
+    const a = local.results.attribution!;
+    // nothing ran the function before the first publish; the second meets its environment warm unless the host kept the first busy past it
+    const cold = a.publish?.cold?.count ?? 0;
+    expect(cold).toBeGreaterThanOrEqual(1);
+    expect(a.publish).toMatchObject({ all: { count: 2 }, unattributed: 0 });
+    expect(cold + (a.publish?.warm?.count ?? 0)).toBe(2);
+    expect(a.routes.find((r) => r.kind === 'publish')).toMatchObject({ route: 'POST /notify', attributed: 2, cold, functionName: expect.stringMatching(/NotifyFunction/) });
+    // its deliveries go to the invocation that handled their publish, as a send's go to its frame's: 3 each
+    expect(a.broadcast).toMatchObject({ all: { count: 6 }, cold: { count: 3 * cold }, unattributed: 0 });
+    expect(local.r.stdout).toMatch(new RegExp(`^ {4}route {6}POST /notify \\(http-notify-NotifyFunction-\\S+\\) publish: cold ${cold} of 2 `, 'm'));
+    // the same row on the pages
+    expect(readFileSync(join(local.dir, 'summary.md'), 'utf8')).toMatch(new RegExp(`^\\| publish \\| (stack|client) \\| 2 \\(${cold} cold, ${2 - cold} warm\\)`, 'm'));
+    expect(readFileSync(join(local.dir, 'index.html'), 'utf8')).toContain('<li><strong>publish</strong>: ');
   });
 
   it("counts the HTTP API's requests on the path (AWS/ApiGateway by ApiId and Stage) and prices them", () => {

@@ -90,6 +90,14 @@ describe("a publish phase to a method of the stack's own REST API, with its API 
     expect(hops.map((h) => h.count)).toEqual([2, 2, 6]);
   });
 
+  it("splits each publish cold against warm by the invocation the stage's access log names (the method's function, not its authorizer)", () => {
+    const a = local.results.attribution!;
+    const cold = a.publish?.cold?.count ?? 0;
+    expect(cold).toBeGreaterThanOrEqual(1);
+    expect(a.publish).toMatchObject({ all: { count: 2 }, unattributed: 0 });
+    expect(a.routes.find((r) => r.kind === 'publish')).toMatchObject({ route: 'POST /notify', attributed: 2, cold, functionName: expect.stringMatching(/NotifyFunction/) });
+  });
+
   it("counts the REST API's requests on the path (AWS/ApiGateway by ApiName and Stage) and prices them", () => {
     const api = local.results.path!.hops.find((h) => h.kind === 'api');
     expect(api).toMatchObject({ kind: 'api', apiType: 'rest', stage: 'v1', totals: { requests: 2, clientErrors: 0, serverErrors: 0 } });

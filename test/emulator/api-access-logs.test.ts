@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import type { StackDescription } from '../../emulator/stack-model/stack-description.ts';
-import { inlineFunction, lambdaUri, websocketTemplates } from './websocket-template.ts';
+import { httpApi, KEY_VALUE, logGroup, permission, restApi } from './api-templates.ts';
+import { lambdaUri, websocketTemplates } from './websocket-template.ts';
 
 /**
  * Access logs of HTTP and REST APIs, from their templates' stages (an HTTP API stage's
@@ -17,11 +18,6 @@ import { inlineFunction, lambdaUri, websocketTemplates } from './websocket-templ
  * logging of stages without their own turned on and off through UpdateStage (v2 and v1).
  */
 const { read } = websocketTemplates('fb-api-access-logs-');
-const ECHO = `exports.handler = async (event) => {
-  if ((event.rawPath ?? event.path).endsWith('/broken')) throw new Error('boom');
-  return { statusCode: 201, headers: { 'content-type': 'text/plain' }, body: 'twelve bytes' };
-};`;
-const KEY_VALUE = 'access-log-key-value-0123456789abcdef';
 /** AWS's CLF example for HTTP APIs ("Configure logging for HTTP APIs in API Gateway") */
 const HTTP_CLF = '$context.identity.sourceIp - - [$context.requestTime] "$context.httpMethod $context.routeKey $context.protocol" $context.status $context.responseLength $context.requestId';
 const JSON_FORMAT = (vars: string[]) => `{${vars.map((v) => `"${v}":"$context.${v}"`).join(',')}}`;
@@ -43,55 +39,6 @@ const REST_JSON = JSON_FORMAT([
   'error.responseType',
   'stage',
 ]);
-
-const permission = (api: string) => ({
-  Type: 'AWS::Lambda::Permission',
-  Properties: { Action: 'lambda:InvokeFunction', FunctionName: { Ref: 'Echo' }, Principal: 'apigateway.amazonaws.com', SourceArn: { 'Fn::Sub': `arn:aws:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${${api}}/*` } },
-});
-const logGroup = (name: string) => ({ Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: name } });
-
-/** An HTTP API with two routes on a `$default` stage logging in `format`. */
-const httpApi = (format: string) => ({
-  Echo: inlineFunction({ Code: { ZipFile: ECHO } }),
-  HttpLogs: logGroup('/access/http'),
-  Http: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'logged-http', ProtocolType: 'HTTP' } },
-  HttpStage: {
-    Type: 'AWS::ApiGatewayV2::Stage',
-    Properties: { ApiId: { Ref: 'Http' }, StageName: '$default', AutoDeploy: true, AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': ['HttpLogs', 'Arn'] }, Format: format } },
-  },
-  HttpEcho: { Type: 'AWS::ApiGatewayV2::Integration', Properties: { ApiId: { Ref: 'Http' }, IntegrationType: 'AWS_PROXY', IntegrationUri: lambdaUri('Echo'), PayloadFormatVersion: '2.0' } },
-  Notify: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Http' }, RouteKey: 'POST /notify', Target: { 'Fn::Sub': 'integrations/${HttpEcho}' } } },
-  Broken: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Http' }, RouteKey: 'GET /broken', Target: { 'Fn::Sub': 'integrations/${HttpEcho}' } } },
-  HttpPermission: permission('Http'),
-});
-
-/** A REST API: POST /items needing an API key of a usage plan, its stage `dev` logging in `format`. */
-const restApi = (format: string) => ({
-  Echo: inlineFunction({ Code: { ZipFile: ECHO } }),
-  RestLogs: logGroup('/access/rest'),
-  Rest: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'logged-rest' } },
-  Items: { Type: 'AWS::ApiGateway::Resource', Properties: { RestApiId: { Ref: 'Rest' }, ParentId: { 'Fn::GetAtt': ['Rest', 'RootResourceId'] }, PathPart: 'items' } },
-  ItemsPost: {
-    Type: 'AWS::ApiGateway::Method',
-    Properties: {
-      RestApiId: { Ref: 'Rest' },
-      ResourceId: { Ref: 'Items' },
-      HttpMethod: 'POST',
-      AuthorizationType: 'NONE',
-      ApiKeyRequired: true,
-      Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri('Echo') },
-    },
-  },
-  RestDeployment: { Type: 'AWS::ApiGateway::Deployment', DependsOn: 'ItemsPost', Properties: { RestApiId: { Ref: 'Rest' } } },
-  DevStage: {
-    Type: 'AWS::ApiGateway::Stage',
-    Properties: { RestApiId: { Ref: 'Rest' }, DeploymentId: { Ref: 'RestDeployment' }, StageName: 'dev', AccessLogSetting: { DestinationArn: { 'Fn::GetAtt': ['RestLogs', 'Arn'] }, Format: format } },
-  },
-  Plan: { Type: 'AWS::ApiGateway::UsagePlan', DependsOn: 'DevStage', Properties: { ApiStages: [{ ApiId: { Ref: 'Rest' }, Stage: 'dev' }] } },
-  Key: { Type: 'AWS::ApiGateway::ApiKey', Properties: { Enabled: true, Value: KEY_VALUE } },
-  PlanKey: { Type: 'AWS::ApiGateway::UsagePlanKey', Properties: { KeyId: { Ref: 'Key' }, KeyType: 'API_KEY', UsagePlanId: { Ref: 'Plan' } } },
-  RestPermission: permission('Rest'),
-});
 
 const started: RunningStack[] = [];
 afterAll(async () => {

@@ -338,3 +338,51 @@ describe('AttributionJoin against the local emulator: the host’s waits taken o
     expect(COLD_POINTS_MAX).toBeGreaterThan(held.coldPoints.length);
   });
 });
+
+/**
+ * Publishes through a stage of the stack's own HTTP API: three accepted (the trace keeps each with
+ * the request ID its answer carried), the stage's lines naming the invocations of two (one cold,
+ * one warm) and none for the third; each publish's deliveries go where the publish went.
+ */
+describe('AttributionJoin: publishes through an HTTP route', () => {
+  const origin = 1;
+  const key = (slot: number) => origin * 2 ** 32 + slot;
+  const t = new RequestTrace();
+  t.addPublish('api-a', key(0), T, 400_000);
+  t.addPublish('api-b', key(1), T + 1000, 40_000);
+  t.addPublish('api-c', key(2), T + 2000, 50_000);
+  const deliveries: number[] = [];
+  for (const slot of [0, 1, 2]) for (let i = 0; i < 2; i++) deliveries.push(origin, slot, (slot === 0 ? 420 : 60) * 1000);
+  t.addDeliveries(Float64Array.from(deliveries));
+  const j = new AttributionJoin(t.requests(), t.deliveries(), t.completions(), {
+    runId: RUN,
+    source: { accessLog: 'enable', logGroup: '/fanout-bench/access-logs/a/_default' },
+    local: false,
+    publishes: t.publishes(),
+  });
+  j.addRequestLine({ requestId: 'api-b', route: 'POST /notify', integrationRequestId: 'inv-b', status: 200 });
+  j.addRequestLine({ requestId: 'api-a', route: 'POST /notify', integrationRequestId: 'inv-a', status: 200 });
+  // another run's request on the same stage: not the run's, not wanted
+  j.addRequestLine({ requestId: 'api-x', route: 'POST /notify', integrationRequestId: 'inv-x', status: 200 });
+  const wanted = ['inv-a', 'inv-b', 'inv-x'].filter((id) => j.wants(id));
+  j.addInvocation('inv-a', { cold: true, initDurationMs: 180, functionName: 'NotifyFn' });
+  j.addInvocation('inv-b', { cold: false, functionName: 'NotifyFn' });
+  const { attribution: a } = j.finish();
+
+  it("wants the invocations of the run's publishes only", () => {
+    expect(wanted).toEqual(['inv-a', 'inv-b']);
+    expect(Attribution.parse(a)).toEqual(a);
+  });
+
+  it('splits the publishes cold against warm, the one no line named unattributed under its reason', () => {
+    expect(a.publish).toMatchObject({ all: { count: 3 }, cold: { count: 1 }, warm: { count: 1 }, unattributed: 1 });
+    expect(a.requests.why).toEqual({ "no access-log line of the publish route's stage named the publish": 3 });
+    expect(a.routes.find((r) => r.kind === 'publish')).toMatchObject({ route: 'POST /notify', functionName: 'NotifyFn', attributed: 2, cold: 1, initP50Ms: expect.closeTo(180, 0) });
+    expect(a.coldPoints).toContainEqual(expect.objectContaining({ kind: 'publish', at: T, route: 'POST /notify' }));
+  });
+
+  it("gives each publish's deliveries its invocation: cold with the cold publish, unattributed with the unlogged one", () => {
+    expect(a.broadcast).toMatchObject({ all: { count: 6 }, cold: { count: 2 }, warm: { count: 2 }, unattributed: 2 });
+    expect(a.routes.find((r) => r.kind === 'broadcast')).toMatchObject({ route: 'POST /notify', attributed: 4, cold: 2 });
+  });
+});

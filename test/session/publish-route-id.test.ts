@@ -48,7 +48,7 @@ const resolve = (logicalId: string) => {
 describe("a publish phase's route named by its logical id", () => {
   it("is sent to the route's own path on the API's stage; ANY as a POST", async () => {
     const api = stack.ready.httpApis!.find((a) => a.name === 'routes')!;
-    expect(await resolve('NotifyRoute')).toEqual({ url: `${api.url}/notify`, method: 'POST', label: `HTTP API routes route POST /notify (${api.url}/notify)` });
+    expect(await resolve('NotifyRoute')).toEqual({ url: `${api.url}/notify`, method: 'POST', label: `HTTP API routes route POST /notify (${api.url}/notify)`, stage: { kind: 'HTTP API', apiId: api.apiId, stage: api.stage } });
     expect(await resolve('AnyRoute')).toMatchObject({ url: `${api.url}/broadcast`, method: 'POST' });
   });
 

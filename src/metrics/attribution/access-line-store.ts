@@ -1,5 +1,5 @@
 import { parseClientUserAgent } from '../../contracts/client-user-agent.ts';
-import type { AccessLine } from './access-log-format.ts';
+import type { AccessLine, ApiRequestLine } from './access-log-format.ts';
 
 /**
  * The access-log lines of a run's window and the invocations they name, held as columns (typed
@@ -7,7 +7,8 @@ import type { AccessLine } from './access-log-format.ts';
  * arrays of numbers, not a million objects. Connection IDs, request IDs and route keys become
  * small integers; CONNECT lines of the run are kept by the client connection their User-Agent
  * names (others are dropped on arrival); MESSAGE lines are kept until `seal()` groups them by
- * connection in requestTimeEpoch order.
+ * connection in requestTimeEpoch order. An HTTP or REST API stage's lines (a publish route's) are
+ * kept by API Gateway's request ID, for the publishes whose answers carried it.
  */
 
 /** Invocation facts (REPORT lines). */
@@ -70,6 +71,9 @@ export class AccessLineStore {
   /** free bits for the join (counted once per kind, per stack) */
   invFlags = new Uint8Array(0);
 
+  /** an HTTP or REST API request's ID → its invocation (-1: its line named none) */
+  private readonly apiRequests = new Map<string, number>();
+
   // route keys and function names
   private readonly routeIds = new Map<string, number>();
   readonly routeNames: string[] = [];
@@ -120,6 +124,19 @@ export class AccessLineStore {
       this.msgRoute[i] = route;
       this.msgInv[i] = line.integrationRequestId === undefined ? -1 : this.inv(line.integrationRequestId, route);
     }
+  }
+
+  /** A line of a publish route's stage, for a publish of the run (the join asks only those): its invocation is wanted. */
+  addRequest(line: ApiRequestLine): void {
+    if (this.sealed) throw new Error('access line added after the join began');
+    const inv = line.integrationRequestId === undefined ? -1 : this.inv(line.integrationRequestId, this.route(line.route));
+    if (inv >= 0) this.invWanted[inv] = 1;
+    this.apiRequests.set(line.requestId, inv);
+  }
+
+  /** The invocation an HTTP or REST API request's line named (-1: none), undefined when no line named the request. */
+  requestInv(requestId: string): number | undefined {
+    return this.apiRequests.get(requestId);
   }
 
   /** The connection a client connection's CONNECT line named: CONN_NONE or CONN_TWICE when not one. */

@@ -50,6 +50,45 @@ export const HARNESS_ACCESS_LOG_FORMAT = JSON.stringify({
   userAgent: '$context.identity.userAgent',
 });
 
+/**
+ * An HTTP or REST API stage's line, the facts the publish join reads: the request ID the publish's
+ * answer carried (`apigw-requestid`, `x-amzn-RequestId`) and the invocation behind it.
+ */
+export interface ApiRequestLine {
+  requestId: string;
+  /** `POST /notify`: an HTTP API's route key, a REST API's method and resource path */
+  route: string;
+  integrationRequestId?: string;
+  status?: number;
+}
+
+/** What an HTTP or REST API stage's format needs for the publish join. */
+export const NEEDED_REQUEST_LOG_VARIABLES = ['requestId', 'integration.requestId'] as const;
+
+/**
+ * The formats the run sets on the stage of a publish route of the stack's own API: an HTTP API's
+ * route key, a REST API's method and resource path (each names only variables its API documents).
+ */
+export const HARNESS_REQUEST_ACCESS_LOG_FORMAT = {
+  'HTTP API': JSON.stringify({
+    requestId: '$context.requestId',
+    routeKey: '$context.routeKey',
+    requestTimeEpoch: '$context.requestTimeEpoch',
+    status: '$context.status',
+    integrationRequestId: '$context.integration.requestId',
+    integrationLatency: '$context.integrationLatency',
+  }),
+  'REST API': JSON.stringify({
+    requestId: '$context.requestId',
+    httpMethod: '$context.httpMethod',
+    resourcePath: '$context.resourcePath',
+    requestTimeEpoch: '$context.requestTimeEpoch',
+    status: '$context.status',
+    integrationRequestId: '$context.integration.requestId',
+    integrationLatency: '$context.integrationLatency',
+  }),
+} as const;
+
 /** The format to paste where a stage's own lacks what the run needs. */
 export function pasteableFormat(): string {
   return HARNESS_ACCESS_LOG_FORMAT;
@@ -64,8 +103,12 @@ export function missingVariablesMessage(missing: readonly string[]): string {
 export interface AccessLogFormat {
   /** needed variables the format lacks (NEEDED_ACCESS_LOG_VARIABLES' names) */
   missing: string[];
+  /** as `missing`, of an HTTP or REST API stage (NEEDED_REQUEST_LOG_VARIABLES' names) */
+  missingForRequests: string[];
   /** the line's facts; null for a line that is not of this format or names no connection and event */
   parse(message: string): AccessLine | null;
+  /** an HTTP or REST API stage's line; null for one that is not of this format or names no request */
+  parseRequest(message: string): ApiRequestLine | null;
 }
 
 const VARIABLE = /\$context\.([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*)/g;
@@ -77,6 +120,7 @@ const TIGHT = new Set([
   'requestId',
   'extendedRequestId',
   'messageId',
+  'httpMethod',
   'apiId',
   'stage',
   'domainName',
@@ -106,8 +150,11 @@ const SLOT: Record<string, number> = {
   'identity.userAgent': 7,
   integrationLatency: 8,
   'integration.latency': 9,
+  requestId: 10,
+  httpMethod: 11,
+  resourcePath: 12,
 };
-const SLOTS = 10;
+const SLOTS = 13;
 
 type Values = Array<string | number | undefined>;
 type Reader = (message: string) => Values | null;
@@ -116,18 +163,37 @@ type TextReader = (message: string, into?: Values) => Values | null;
 
 export function accessLogFormat(format: string): AccessLogFormat {
   const named = new Set([...format.matchAll(VARIABLE)].map((m) => m[1]));
-  const missing = NEEDED_ACCESS_LOG_VARIABLES.filter((v) => !(SYNONYMS[v] ?? [v]).some((s) => named.has(s)));
+  const lacks = (v: string) => !(SYNONYMS[v] ?? [v]).some((s) => named.has(s));
+  const missing = NEEDED_ACCESS_LOG_VARIABLES.filter(lacks);
   const text = textReader(format.trim());
   // a JSON format is read as JSON (spacing and escapes as they come); its text form is the fallback
   const json = format.trim().startsWith('{') ? jsonReader(format) : undefined;
   const read: Reader = json ? (m) => json(m) ?? text(m) : text;
   return {
     missing,
+    missingForRequests: NEEDED_REQUEST_LOG_VARIABLES.filter(lacks),
     parse(message) {
       const values = read(message.trim());
       return values ? accessLine(values) : null;
     },
+    parseRequest(message) {
+      const values = read(message.trim());
+      return values ? requestLine(values) : null;
+    },
   };
+}
+
+function requestLine(v: Values): ApiRequestLine | null {
+  const requestId = str(v[10]);
+  if (requestId === undefined) return null;
+  const method = str(v[11]);
+  const resource = str(v[12]);
+  const line: ApiRequestLine = { requestId, route: str(v[2]) ?? (method !== undefined && resource !== undefined ? `${method} ${resource}` : '-') };
+  const integrationRequestId = str(v[5]) ?? str(v[6]);
+  if (integrationRequestId !== undefined) line.integrationRequestId = integrationRequestId;
+  const status = num(v[4]);
+  if (status !== undefined) line.status = status;
+  return line;
 }
 
 function accessLine(v: Values): AccessLine | null {

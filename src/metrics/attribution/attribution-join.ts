@@ -1,14 +1,15 @@
 import { INITIALIZATION_TYPES, type Attribution, type InitializationType } from '../../contracts/attribution-schema.ts';
-import type { TracedCompletions, TracedDeliveries, TracedRequests } from '../measurement/request-trace.ts';
+import type { TracedCompletions, TracedDeliveries, TracedPublishes, TracedRequests } from '../measurement/request-trace.ts';
 import { FRAME_JOIN, FRAME_SEND, TRACE_CONNECT, TRACE_FRAME } from '../measurement/trace-records.ts';
 import { AccessLineStore, CONN_TWICE, INV_COLD, INV_NO_REPORT, INV_WARM } from './access-line-store.ts';
-import type { AccessLine } from './access-log-format.ts';
-import { ANSWER_ACK, ANSWER_JOIN, ANSWER_OTHER, AttributionTally, KIND_ANSWER, KIND_BROADCAST, KIND_CONNECT } from './attribution-tally.ts';
+import type { AccessLine, ApiRequestLine } from './access-log-format.ts';
+import { ANSWER_ACK, ANSWER_JOIN, ANSWER_OTHER, AttributionTally, KIND_ANSWER, KIND_BROADCAST, KIND_CONNECT, KIND_PUBLISH } from './attribution-tally.ts';
 import {
   R_DROPPED,
   R_LINES_NOT_FRAMES,
   R_NO_CONNECT_LINE,
   R_NO_INTEGRATION,
+  R_NO_PUBLISH_LINE,
   R_NO_REPORT,
   R_NO_RUN_USER_AGENT,
   R_NO_SEND_FRAME,
@@ -24,7 +25,9 @@ import {
  * connection the MESSAGE lines in requestTimeEpoch order are the client's frames in wire order;
  * each line's `integration.requestId` is its invocation, whose REPORT line says cold or warm. A
  * delivery goes to the invocation that handled its message. Whatever cannot be traced this way
- * is counted under its reason and never guessed.
+ * is counted under its reason and never guessed. A publish through a stage of the stack's own
+ * HTTP or REST API goes to the invocation its stage's line names, found by the API's request ID its
+ * answer carried, and so do its deliveries.
  *
  * Feed it in order: every access line of the window (`addAccessLine`), then the REPORT facts of
  * the invocations it `wants`, then (local emulator) the host's waits, then `finish`.
@@ -38,6 +41,8 @@ export interface JoinOptions {
   local: boolean;
   /** the run's start and end (epoch ms): the stack's latency over time is stepped over it (local emulator) */
   window?: { startMs: number; endMs: number };
+  /** the publishes through a stage of the stack's own API, given where that stage's log is read */
+  publishes?: TracedPublishes;
 }
 
 export interface InvocationFacts {
@@ -55,6 +60,7 @@ const TWO_32 = 2 ** 32;
 
 export class AttributionJoin {
   private readonly lines: AccessLineStore;
+  private readonly publishIds: Set<string>;
 
   constructor(
     private readonly requests: TracedRequests,
@@ -63,6 +69,12 @@ export class AttributionJoin {
     private readonly o: JoinOptions,
   ) {
     this.lines = new AccessLineStore(o.runId);
+    this.publishIds = new Set(o.publishes?.apiRequestId);
+  }
+
+  /** A line of a publish route's stage, any order: lines of requests that are not the run's publishes are ignored. */
+  addRequestLine(line: ApiRequestLine): void {
+    if (this.publishIds.has(line.requestId)) this.lines.addRequest(line);
   }
 
   /** Every line of the window, any order, any run's: lines of other runs (or without the run's User-Agent) are ignored. */
@@ -148,18 +160,36 @@ export class AttributionJoin {
       }
     }
 
-    // Deliveries: to the invocation that handled their message (its send frame's), the first hop only.
+    // Publishes: each to the invocation its stage's line names, kept by message key for their deliveries.
+    const pub = this.o.publishes;
+    const publishRow = new Map<number, number>();
+    const publishInv = new Int32Array(pub?.count ?? 0);
+    if (pub) {
+      tally.untraced(R_DROPPED, pub.dropped);
+      for (let i = 0; i < pub.count; i++) {
+        const line = lines.requestInv(pub.apiRequestId[i]!);
+        publishInv[i] = line === undefined ? -1 - R_NO_PUBLISH_LINE : this.invocation(line);
+        publishRow.set(pub.messageKey[i]!, i);
+        tally.request(KIND_PUBLISH, ANSWER_OTHER, pub.latencyUs[i]!, pub.intendedMs[i]!, publishInv[i]);
+      }
+    }
+
+    // Deliveries: to the invocation that handled their message (its send frame's, or its publish's), the first hop only.
     const del = this.deliveries;
     for (let i = 0; i < del.count; i++) {
-      const row = sendRow.get(del.messageKey[i]);
-      if (row === undefined) tally.request(KIND_BROADCAST, ANSWER_OTHER, del.latencyUs[i], Number.NaN, -1 - R_NO_SEND_FRAME);
-      else tally.request(KIND_BROADCAST, ANSWER_OTHER, del.latencyUs[i], req.intendedMs[row], rowInv[row]);
+      const key = del.messageKey[i];
+      const row = sendRow.get(key);
+      const p = row === undefined ? publishRow.get(key) : undefined;
+      if (row !== undefined) tally.request(KIND_BROADCAST, ANSWER_OTHER, del.latencyUs[i], req.intendedMs[row], rowInv[row]);
+      else if (p !== undefined) tally.request(KIND_BROADCAST, ANSWER_OTHER, del.latencyUs[i], pub!.intendedMs[p]!, publishInv[p]);
+      else tally.request(KIND_BROADCAST, ANSWER_OTHER, del.latencyUs[i], Number.NaN, -1 - R_NO_SEND_FRAME);
     }
     if (this.o.local) {
       const comp = this.completions;
       for (let i = 0; i < comp.count; i++) {
         const row = sendRow.get(comp.messageKey[i]);
-        tally.completion(comp.completionUs[i], row === undefined ? -1 : rowInv[row]);
+        const p = row === undefined ? publishRow.get(comp.messageKey[i]) : undefined;
+        tally.completion(comp.completionUs[i], row !== undefined ? rowInv[row] : p !== undefined ? publishInv[p] : -1);
       }
     }
     return tally.finish(this.o.source, this.o.routeFunctions);

@@ -1,4 +1,4 @@
-import { COLD_POINTS_MAX, INITIALIZATION_TYPES, type Attribution, type RouteColdStarts, type StackLatency } from '../../contracts/attribution-schema.ts';
+import { COLD_POINTS_MAX, INITIALIZATION_TYPES, REQUEST_KINDS, type Attribution, type RouteColdStarts, type StackLatency } from '../../contracts/attribution-schema.ts';
 import { encodeHistogram, newHistogram, type Histogram } from '../measurement/histogram.ts';
 import { summarize } from '../measurement/latency-summary.ts';
 import { INV_COLD, type AccessLineStore } from './access-line-store.ts';
@@ -17,7 +17,10 @@ import { WHY } from './unattributed-reasons.ts';
 export const KIND_CONNECT = 0;
 export const KIND_ANSWER = 1;
 export const KIND_BROADCAST = 2;
-const KINDS = ['connect', 'answer', 'broadcast'] as const;
+/** a publish through a stage of the stack's own HTTP or REST API (its call, publish → the API's answer) */
+export const KIND_PUBLISH = 3;
+/** REQUEST_KINDS' indexes */
+const KINDS = REQUEST_KINDS;
 
 /** An answer's frame, for the stack's join and ack figures. */
 export const ANSWER_OTHER = 0;
@@ -25,7 +28,7 @@ export const ANSWER_JOIN = 1;
 export const ANSWER_ACK = 2;
 
 /** invFlags bits: an invocation's Init Duration counted for kind k (1 << k); counted among the stack's invocations. */
-const FLAG_STACK = 8;
+const FLAG_STACK = 1 << KINDS.length;
 
 const STACK_FIGURES = ['connect', 'join', 'ack', 'broadcast', 'fanoutCompletion', 'connectCold', 'connectWarm', 'broadcastCold', 'broadcastWarm'] as const;
 type StackFigure = (typeof STACK_FIGURES)[number];
@@ -55,8 +58,8 @@ export class AttributionTally {
   private readonly unattributedH = KINDS.map(() => newHistogram());
   private readonly cold = KINDS.map(() => newHistogram());
   private readonly warm = KINDS.map(() => newHistogram());
-  private readonly timed = [0, 0, 0];
-  private readonly unattributed = [0, 0, 0];
+  private readonly timed = KINDS.map(() => 0);
+  private readonly unattributed = KINDS.map(() => 0);
   private readonly why = new Float64Array(WHY.length);
   private readonly routes = new Map<number, RouteTally>();
   private readonly slowest = new SlowestCold(COLD_POINTS_MAX);
@@ -176,7 +179,7 @@ export class AttributionTally {
       if (this.why[i] > 0) why[reason] = this.why[i];
       unattributed += this.why[i];
     });
-    const timed = this.timed[0] + this.timed[1] + this.timed[2] + this.why[0];
+    const timed = this.timed.reduce((a, b) => a + b, 0) + this.why[0];
     const attribution: Attribution = {
       source: 'access-log',
       accessLog: source.accessLog,
@@ -237,7 +240,7 @@ export class AttributionTally {
   }
 
   private routeTally(route: number, kind: number): RouteTally {
-    const key = route * 4 + kind;
+    const key = route * KINDS.length + kind;
     let r = this.routes.get(key);
     if (r === undefined) {
       const local = this.stackSplit !== undefined;

@@ -13,6 +13,7 @@ export const WHY = [
   /** 6 */ 'access-log line without integration.requestId',
   /** 7 */ "no REPORT line for the line's invocation",
   /** 8 */ 'no traced send frame for the delivered message',
+  /** 9 */ "no access-log line of the publish route's stage named the publish",
 ] as const;
 
 export const R_DROPPED = 0;
@@ -24,3 +25,4 @@ export const R_TIED = 5;
 export const R_NO_INTEGRATION = 6;
 export const R_NO_REPORT = 7;
 export const R_NO_SEND_FRAME = 8;
+export const R_NO_PUBLISH_LINE = 9;

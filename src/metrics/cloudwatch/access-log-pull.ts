@@ -11,7 +11,8 @@ import { filterLogEvents, type LogPullLimits } from './log-events.ts';
  * for `stableMs` though lines are missing, it gives up and says what is missing. The run's lines
  * are the ones on connections whose CONNECT line carries the run's User-Agent
  * (src/contracts/client-user-agent.ts); every line of the window is handed back, for the join to
- * keep what is the run's.
+ * keep what is the run's. An HTTP or REST API stage's lines (a publish route's) are counted by the
+ * caller's `ours` (the publishes' request IDs) under names of their own.
  */
 
 /** What the pull itself reads of a line (the attribution's AccessLine has these and more). */
@@ -37,7 +38,7 @@ export const AWS_ACCESS_LOG_WAIT: AccessLogWait = { maxMs: 300_000, stableMs: 60
 /** Pages and time for one read of the group. */
 export const DEFAULT_ACCESS_LOG_LIMITS: LogPullLimits = { maxPages: 2_000, deadlineMs: 120_000 };
 
-export interface AccessLogPullOptions<L extends AccessLogLineFacts> {
+export interface AccessLogPullOptions<L> {
   logGroupName: string;
   /** the run, epoch ms; each read reaches from `startMs` to now (or `endMs` if later) */
   window: { startMs: number; endMs: number };
@@ -46,6 +47,10 @@ export interface AccessLogPullOptions<L extends AccessLogLineFacts> {
   runId: string;
   /** the lines the run's clients are owed: connects that opened, frames answered */
   expected: { connects: number; messages: number };
+  /** how many of the lines are the run's, by kind (default: runLines, for a WebSocket stage's lines) */
+  ours?: (lines: readonly L[]) => { connects: number; messages: number };
+  /** what each kind of line is called in the note (default CONNECT lines, MESSAGE lines) */
+  names?: { connects: string; messages: string };
   wait: AccessLogWait;
   limits?: LogPullLimits;
   onStatus?: (line: string) => void;
@@ -69,7 +74,7 @@ export interface AccessLogPull<L> {
   note?: string;
 }
 
-export async function pullAccessLog<L extends AccessLogLineFacts>(logs: CloudWatchLogsClient, o: AccessLogPullOptions<L>): Promise<AccessLogPull<L>> {
+export async function pullAccessLog<L>(logs: CloudWatchLogsClient, o: AccessLogPullOptions<L>): Promise<AccessLogPull<L>> {
   const began = Date.now();
   const limits = o.limits ?? DEFAULT_ACCESS_LOG_LIMITS;
   const owed = o.expected.connects + o.expected.messages;
@@ -97,7 +102,7 @@ export async function pullAccessLog<L extends AccessLogLineFacts>(logs: CloudWat
   }
 }
 
-async function readOnce<L extends AccessLogLineFacts>(logs: CloudWatchLogsClient, o: AccessLogPullOptions<L>, limits: LogPullLimits) {
+async function readOnce<L>(logs: CloudWatchLogsClient, o: AccessLogPullOptions<L>, limits: LogPullLimits) {
   const lines: L[] = [];
   let unparsed = 0;
   const read = await filterLogEvents(logs, { logGroupName: o.logGroupName, startMs: o.window.startMs, endMs: Math.max(o.window.endMs, Date.now()) }, limits, (event) => {
@@ -105,7 +110,8 @@ async function readOnce<L extends AccessLogLineFacts>(logs: CloudWatchLogsClient
     if (line) lines.push(line);
     else unparsed++;
   });
-  return { lines, seen: runLines(lines, o.runId), unparsed, missing: read.missing, truncated: read.truncated };
+  const seen = o.ours ? o.ours(lines) : runLines(lines as unknown as AccessLogLineFacts[], o.runId);
+  return { lines, seen, unparsed, missing: read.missing, truncated: read.truncated };
 }
 
 /** The run's CONNECT lines (its User-Agent) and the MESSAGE lines on their connections. */
@@ -117,12 +123,13 @@ export function runLines(lines: readonly AccessLogLineFacts[], runId: string): {
   return { connects: ours.size, messages };
 }
 
-function shortNote(o: AccessLogPullOptions<AccessLogLineFacts>, read: { seen: { connects: number; messages: number }; missing: boolean }, waitedMs: number): string {
+function shortNote<L>(o: AccessLogPullOptions<L>, read: { seen: { connects: number; messages: number }; missing: boolean }, waitedMs: number): string {
   const after = `after ${Math.round(waitedMs / 1000)} s`;
   if (read.missing) return `the access log group ${o.logGroupName} did not exist ${after}: the stage logged none of the run's requests`;
   const short: string[] = [];
-  if (read.seen.connects < o.expected.connects) short.push(`${o.expected.connects - read.seen.connects} of ${o.expected.connects} CONNECT lines`);
-  if (read.seen.messages < o.expected.messages) short.push(`${o.expected.messages - read.seen.messages} of ${o.expected.messages} MESSAGE lines`);
+  const names = o.names ?? { connects: 'CONNECT lines', messages: 'MESSAGE lines' };
+  if (read.seen.connects < o.expected.connects) short.push(`${o.expected.connects - read.seen.connects} of ${o.expected.connects} ${names.connects}`);
+  if (read.seen.messages < o.expected.messages) short.push(`${o.expected.messages - read.seen.messages} of ${o.expected.messages} ${names.messages}`);
   return `the access log ${o.logGroupName} lacked ${short.join(' and ')} of the run ${after} (--metrics-wait): their requests are unattributed`;
 }
 

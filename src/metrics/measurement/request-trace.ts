@@ -47,6 +47,20 @@ export interface TracedCompletions {
   readonly dropped: number;
 }
 
+/**
+ * One row per publish a stage of the stack's own HTTP or REST API accepted: API Gateway's request
+ * ID for it (its access-log line names the invocation), its message's key (its deliveries'), when
+ * it was intended, its call latency.
+ */
+export interface TracedPublishes {
+  readonly count: number;
+  readonly apiRequestId: readonly string[];
+  readonly messageKey: readonly number[];
+  readonly intendedMs: readonly number[];
+  readonly latencyUs: readonly number[];
+  readonly dropped: number;
+}
+
 export interface RequestTraceBounds {
   requests: number;
   deliveries: number;
@@ -114,6 +128,13 @@ export class RequestTrace {
   private compKey = new Float64Array(0);
   private compUs = new Uint32Array(0);
 
+  // a publish phase's rate is the harness's own, a few per second to thousands: plain arrays
+  private readonly pubIds: string[] = [];
+  private readonly pubKey: number[] = [];
+  private readonly pubIntended: number[] = [];
+  private readonly pubUs: number[] = [];
+  private pubDropped = 0;
+
   constructor(bounds: Partial<RequestTraceBounds> = {}) {
     this.bounds = { ...DEFAULT_TRACE_BOUNDS, ...bounds };
   }
@@ -170,6 +191,22 @@ export class RequestTrace {
     this.compKey[this.compCount] = key;
     this.compUs[this.compCount] = clampU32(completionUs);
     this.compCount++;
+  }
+
+  /** A publish the API accepted, by API Gateway's request ID for it (bounded as requests are). */
+  addPublish(apiRequestId: string, key: number, intendedMs: number, latencyUs: number): void {
+    if (this.pubIds.length >= this.bounds.requests) {
+      this.pubDropped++;
+      return;
+    }
+    this.pubIds.push(apiRequestId);
+    this.pubKey.push(key);
+    this.pubIntended.push(intendedMs);
+    this.pubUs.push(clampU32(latencyUs));
+  }
+
+  publishes(): TracedPublishes {
+    return { count: this.pubIds.length, apiRequestId: this.pubIds, messageKey: this.pubKey, intendedMs: this.pubIntended, latencyUs: this.pubUs, dropped: this.pubDropped };
   }
 
   requests(): TracedRequests {

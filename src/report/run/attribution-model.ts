@@ -1,4 +1,4 @@
-import type { Attribution, RouteColdStarts } from '../../contracts/attribution-schema.ts';
+import { REQUEST_KINDS, type Attribution, type RouteColdStarts } from '../../contracts/attribution-schema.ts';
 import type { LatencySummary, Results } from '../../contracts/results-schema.ts';
 
 /**
@@ -11,7 +11,7 @@ import type { LatencySummary, Results } from '../../contracts/results-schema.ts'
 
 /** Which latency a figure is: the stack's (host waits taken out) or what the clients saw. */
 export type Figure = 'stack' | 'client';
-export type RequestKind = 'connect' | 'answer' | 'broadcast';
+export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 /** One latency as the page leads with it: the stack's first where the host held anything back, else the client's alone. */
 export interface LatencyFigures {
@@ -109,7 +109,7 @@ export function attributionModel(r: Results): AttributionModel {
 
 function coldWarmModel(a: Attribution, stackFirst: boolean): ColdWarmModel {
   // like with like: where the host held anything back, the stack's cold against the stack's warm
-  const rows = (['connect', 'answer', 'broadcast'] as const).flatMap((kind): ColdWarmRow[] => {
+  const rows = REQUEST_KINDS.flatMap((kind): ColdWarmRow[] => {
     const split = a[kind];
     if (!split) return [];
     const useStack = stackFirst && split.stack !== undefined;
@@ -130,7 +130,7 @@ function coldWarmModel(a: Attribution, stackFirst: boolean): ColdWarmModel {
     ];
   });
   const routes = a.routes.map(({ stack, ...client }): RouteRow => (stackFirst && stack ? { ...client, ...stack, figure: 'stack' } : { ...client, figure: 'client' }));
-  const coldPoints: Record<RequestKind, number> = { connect: 0, answer: 0, broadcast: 0 };
+  const coldPoints: Record<RequestKind, number> = { connect: 0, answer: 0, broadcast: 0, publish: 0 };
   for (const p of a.coldPoints) coldPoints[p.kind]++;
   return {
     source: a.source,

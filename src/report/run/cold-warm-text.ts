@@ -15,12 +15,13 @@ import type { AttributionModel, ColdWarmModel, ColdWarmRow, Figure, LatencyFigur
 export const FIGURE_LABEL: Record<Figure, string> = { stack: 'stack', client: 'client' };
 export const FIGURE_MEANS: Record<Figure, string> = { stack: 'host waits taken out', client: "what a user's client saw on this host" };
 
-export const KIND_LABEL: Record<RequestKind, string> = { connect: 'connect', answer: 'answer', broadcast: 'broadcast' };
+export const KIND_LABEL: Record<RequestKind, string> = { connect: 'connect', answer: 'answer', broadcast: 'broadcast', publish: 'publish' };
 /** What each kind counts, and which invocation served it. */
 export const KIND_MEANS: Record<RequestKind, string> = {
   connect: 'the handshake, served by $connect',
   answer: "a frame the target answers (join, create, a send's ack), served by its route's invocation",
   broadcast: 'a delivery, served by the invocation that handled its message',
+  publish: "a publish phase's call through the stack's own HTTP or REST route (publish → the API's answer), served by its route's invocation",
 };
 
 /** "the stack's figures first (host waits taken out), the client's beside them (what a user's client saw on this host)" */
@@ -75,7 +76,8 @@ export function figuresMeanText(cw: ColdWarmModel): string {
   const stack = cw.rows.filter((r) => r.figure === 'stack').map((r) => KIND_LABEL[r.kind]);
   if (stack.length === 0) return `latencies are the client's (${FIGURE_MEANS.client})`;
   const client = cw.rows.filter((r) => r.figure === 'client').map((r) => KIND_LABEL[r.kind]);
-  return `${stack.join(' and ')}: the stack's cold against the stack's warm (${FIGURE_MEANS.stack}), like with like${client.length ? `; ${client.join(' and ')}: the client's (the run has no stack split for ${client.length === 1 ? 'it' : 'them'})` : ''}`;
+  const and = (names: string[]) => new Intl.ListFormat('en', { type: 'conjunction' }).format(names);
+  return `${and(stack)}: the stack's cold against the stack's warm (${FIGURE_MEANS.stack}), like with like${client.length ? `; ${and(client)}: the client's (the run has no stack split for ${client.length === 1 ? 'it' : 'them'})` : ''}`;
 }
 
 /** What the tail's columns are: the share of the slowest 1 % that was cold, p99 with and without the cold ones, of each row's figure. */
@@ -158,9 +160,10 @@ export function routeText(r: RouteRow): string {
 /** The cold requests drawn on the latency-over-time charts. */
 export function coldPointsText(cw: ColdWarmModel): string | undefined {
   const n = cw.coldPoints;
-  const total = n.connect + n.answer + n.broadcast;
+  const total = n.connect + n.answer + n.broadcast + n.publish;
   if (total === 0) return undefined;
-  const undrawn = n.answer ? `; the ${fmtInt(n.answer)} cold answers are in the table only (the page draws no answer latency over time)` : '';
+  const tableOnly = [n.answer ? `${fmtInt(n.answer)} cold answers` : '', n.publish ? `${fmtInt(n.publish)} cold publishes` : ''].filter(Boolean).join(' and ');
+  const undrawn = tableOnly ? `; the ${tableOnly} are in the table only (the page draws connect and broadcast latency over time, nothing else)` : '';
   return `cold starts marked on the latency-over-time charts: ${fmtInt(n.connect)} connects, ${fmtInt(n.broadcast)} deliveries${undrawn}`;
 }
 
