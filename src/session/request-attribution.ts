@@ -147,7 +147,8 @@ async function pullPublishLines(
       window: o.window,
       parse: (m) => format.parseRequest(m),
       runId: o.runId,
-      // the publishes are split over the stages; each stage's own lines stop growing once it has its share
+      // one stage holds every publish's line; where the run's publishes went to several stages, which
+      // went where is not kept, so each stage's read waits for a line and for its count to settle
       expected: { connects: 0, messages: stages.length === 1 ? ours.size : 1 },
       ours: (read) => ({ connects: 0, messages: read.filter((l) => ours.has(l.requestId)).length }),
       names: { connects: 'CONNECT lines', messages: 'publish request lines' },
