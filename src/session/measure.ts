@@ -395,8 +395,10 @@ async function loggedPublishStages(plans: Iterable<PublishTargetPlan>, target: T
   const out: PublishStageLog[] = [];
   const seen = new Set<string>();
   for (const { stage } of plans) {
-    if (!stage || seen.has(`${stage.kind} ${stage.apiId} ${stage.stage}`)) continue;
-    seen.add(`${stage.kind} ${stage.apiId} ${stage.stage}`);
+    if (!stage) continue;
+    const key = `${stage.kind} ${stage.apiId} ${stage.stage}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     try {
       const { kind, apiId, stage: name, settings } = stage;
       const logging = await preparePublishStageLogging({ kind, apiId, stage: name }, mode, { ...settings, logs }, target.label ?? target.url, target.endpoints.region);

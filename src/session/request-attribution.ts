@@ -6,7 +6,7 @@ import type { RequestTrace } from '../metrics/measurement/request-trace.ts';
 import { accessLogFormat, type ApiRequestLine } from '../metrics/attribution/access-log-format.ts';
 import { AttributionJoin } from '../metrics/attribution/attribution-join.ts';
 import { subprotocolAttribution } from '../metrics/attribution/subprotocol-attribution.ts';
-import { AWS_ACCESS_LOG_WAIT, LOCAL_ACCESS_LOG_WAIT, pullAccessLog, type AccessLogWait } from '../metrics/cloudwatch/access-log-pull.ts';
+import { AWS_ACCESS_LOG_WAIT, LOCAL_ACCESS_LOG_WAIT, pullAccessLog, runLines, type AccessLogWait } from '../metrics/cloudwatch/access-log-pull.ts';
 import { pullHostWaits } from '../metrics/cloudwatch/host-wait-pull.ts';
 import { coldOnRequestPath, type ReportLine } from '../metrics/cloudwatch/report-lines.ts';
 import { EnvironmentKinds } from '../metrics/cloudwatch/environment-kinds.ts';
@@ -68,7 +68,7 @@ export async function startAttribution(results: Results, target: Target, o: Attr
       logGroupName: o.accessLog.logGroup,
       window,
       parse: (m) => format.parse(m),
-      runId: results.runId,
+      ours: (lines) => runLines(lines, results.runId),
       expected: owedLines(o.trace),
       wait,
       ...(o.onStatus ? { onStatus: o.onStatus } : {}),
@@ -76,7 +76,7 @@ export async function startAttribution(results: Results, target: Target, o: Attr
     if (pulled.note) note(pulled.note);
     if (pulled.truncated) note(`the access log ${o.accessLog.logGroup} stopped at the page limit: later requests are unattributed`);
     const publishes = o.trace.publishes();
-    const publishLines = o.publishLogs?.length && publishes.count > 0 ? await pullPublishLines(logs, o.publishLogs, publishes.apiRequestId, { window, wait, runId: results.runId, note, ...(o.onStatus ? { onStatus: o.onStatus } : {}) }) : undefined;
+    const publishLines = o.publishLogs?.length && publishes.count > 0 ? await pullPublishLines(logs, o.publishLogs, publishes.apiRequestId, { window, wait, note, ...(o.onStatus ? { onStatus: o.onStatus } : {}) }) : undefined;
     const functions = runFunctions(results);
     const join = new AttributionJoin(o.trace.requests(), o.trace.deliveries(), o.trace.completions(), {
       runId: results.runId,
@@ -136,7 +136,7 @@ async function pullPublishLines(
   logs: CloudWatchLogsClient,
   stages: readonly PublishStageLog[],
   ids: readonly string[],
-  o: { window: { startMs: number; endMs: number }; wait: AccessLogWait; runId: string; note: (line: string) => void; onStatus?: (line: string) => void },
+  o: { window: { startMs: number; endMs: number }; wait: AccessLogWait; note: (line: string) => void; onStatus?: (line: string) => void },
 ): Promise<ApiRequestLine[]> {
   const ours = new Set(ids);
   const lines: ApiRequestLine[] = [];
@@ -146,7 +146,6 @@ async function pullPublishLines(
       logGroupName: stage.logGroup,
       window: o.window,
       parse: (m) => format.parseRequest(m),
-      runId: o.runId,
       // one stage holds every publish's line; where the run's publishes went to several stages, which
       // went where is not kept, so each stage's read waits for a line and for its count to settle
       expected: { connects: 0, messages: stages.length === 1 ? ours.size : 1 },

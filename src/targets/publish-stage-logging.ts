@@ -6,17 +6,6 @@ import { ownSettings, type SdkClientSettings } from '../aws/sdk-settings.ts';
 import { accessLogFormat, HARNESS_REQUEST_ACCESS_LOG_FORMAT } from '../metrics/attribution/access-log-format.ts';
 import { callError, createdLogGroupArn, logGroupOfArn, probeReadable, runAccessLogGroup, type Place } from './access-logging.ts';
 
-/**
- * The access log of the stage behind a publish phase's route of the stack's own HTTP or REST API,
- * so that each publish is traced to the invocation that served it (cold or warm) as the clients'
- * requests are: with the run's `--access-log`, `enable` sets the stage's logging to the harness's
- * format for the run (an HTTP API's by API Gateway v2's UpdateStage, a REST API's by v1's
- * UpdateStage patch operations) and `restore` puts back what was there; `use` reads the stage's
- * own log where its format names `$context.requestId` and `$context.integration.requestId`. The
- * account's CloudWatch role a REST stage needs was asked when the WebSocket stage's logging was
- * set. What cannot be had is a UserError the caller says as a warning: the publishes then keep
- * their latency, unsplit.
- */
 /** An HTTP API's (API Gateway v2) or a REST API's (v1) stage. */
 export interface ApiStage {
   kind: 'HTTP API' | 'REST API';
@@ -46,28 +35,37 @@ interface LogSettings {
   format?: string;
 }
 
+/**
+ * The access log of the stage behind a publish phase's route of the stack's own HTTP or REST API,
+ * so that each publish is traced to the invocation that served it (cold or warm) as the clients'
+ * requests are: with the run's `--access-log`, `enable` sets the stage's logging to the harness's
+ * format for the run (an HTTP API's by API Gateway v2's UpdateStage, a REST API's by v1's
+ * UpdateStage patch operations) and `restore` puts back what was there; `use` reads the stage's
+ * own log where its format names `$context.requestId` and `$context.integration.requestId`. The
+ * account's CloudWatch role a REST stage needs was asked when the WebSocket stage's logging was
+ * set. What cannot be had is a UserError the caller says as a warning: the publishes then keep
+ * their latency, unsplit.
+ */
 export async function preparePublishStageLogging(stage: ApiStage, mode: 'use' | 'enable', settings: Settings, subject: string, region: string | undefined): Promise<PublishStageLogging> {
   const at: Place = { subject, apiId: stage.apiId, stage: stage.stage, region, settings: settings.v2 };
   const name = `stage ${stage.stage} of ${stage.kind} ${stage.apiId}`;
   const previous = await stageLogging(stage, settings, at);
   if (mode === 'use') {
-    const group = previous && logGroupOfArn(previous.destinationArn);
-    const missing = accessLogFormat(previous?.format ?? '').missingForRequests;
-    const why = !previous
-      ? 'has no access logging'
-      : !group
-        ? `logs to ${previous.destinationArn}, not a CloudWatch Logs group`
-        : missing.length > 0
-          ? `has an access-log format without ${missing.map((v) => `$context.${v}`).join(', ')}`
-          : undefined;
-    if (why || !group || !previous?.format) throw new UserError(`${subject}: the publish route's ${name} ${why}: its publishes are not split cold against warm (--access-log enable sets it for the run)`);
+    const refused = (why: string) => new UserError(`${subject}: the publish route's ${name} ${why}: its publishes are not split cold against warm (--access-log enable sets it for the run)`);
+    if (!previous) throw refused('has no access logging');
+    const group = logGroupOfArn(previous.destinationArn);
+    if (!group) throw refused(`logs to ${previous.destinationArn}, not a CloudWatch Logs group`);
+    // no format: both variables missing
+    const format = previous.format ?? '';
+    const missing = accessLogFormat(format).missingForRequests;
+    if (missing.length > 0) throw refused(`has an access-log format without ${missing.map((v) => `$context.${v}`).join(', ')}`);
     const logs = new CloudWatchLogsClient(ownSettings(settings.logs));
     try {
       await probeReadable(logs, group, at);
     } finally {
       logs.destroy();
     }
-    return { log: { stage, logGroup: group, format: previous.format }, restore: async () => {} };
+    return { log: { stage, logGroup: group, format }, restore: async () => {} };
   }
   const format = HARNESS_REQUEST_ACCESS_LOG_FORMAT[stage.kind];
   const logGroup = runAccessLogGroup(stage.apiId, stage.stage);

@@ -1,11 +1,11 @@
 import { APIGatewayClient, UpdateAccountCommand, UpdateStageCommand as UpdateRestStageCommand } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client, DeleteAccessLogSettingsCommand, GetStageCommand, UpdateStageCommand } from '@aws-sdk/client-apigatewayv2';
-import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import type { StackDescription } from '../../emulator/stack-model/stack-description.ts';
-import { httpApi, KEY_VALUE, logGroup, permission, restApi } from './api-templates.ts';
+import { httpApi, KEY_VALUE, logGroup, messages, permission, restApi } from './api-templates.ts';
 import { lambdaUri, websocketTemplates } from './websocket-template.ts';
 
 /**
@@ -49,16 +49,6 @@ async function start(described: StackDescription, o: { role?: boolean } = {}): P
   started.push(stack);
   return stack;
 }
-async function messages(stack: RunningStack, group: string): Promise<string[]> {
-  const logs = new CloudWatchLogsClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: stack.ready.cloudwatchEndpoint });
-  try {
-    const out = await logs.send(new FilterLogEventsCommand({ logGroupName: group }));
-    return (out.events ?? []).map((e) => e.message!);
-  } finally {
-    logs.destroy();
-  }
-}
-
 describe("an HTTP API stage's AccessLogSettings", () => {
   let stack: RunningStack;
   let url: string;

@@ -1,9 +1,12 @@
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import type { RunningStack } from '../../emulator/stack.ts';
 import { inlineFunction, lambdaUri } from './websocket-template.ts';
 
 /**
  * An HTTP API and a REST API of one Lambda (`Echo`: 201 "twelve bytes", a throw on `/broken`), each
  * stage logging in the format given, for the tests of their access logs (the emulator's, and the
- * run's own publish stages'). Merged into websocketTemplates' base template.
+ * run's own publish stages'), and what a log group of the stack holds. Merged into
+ * websocketTemplates' base template.
  */
 export const ECHO = `exports.handler = async (event) => {
   if ((event.rawPath ?? event.path).endsWith('/broken')) throw new Error('boom');
@@ -59,3 +62,14 @@ export const restApi = (format: string) => ({
   RestPermission: permission('Rest'),
 });
 
+
+/** Every message of a log group of the stack, through CloudWatch Logs' FilterLogEvents. */
+export async function messages(stack: RunningStack, group: string): Promise<string[]> {
+  const logs = new CloudWatchLogsClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: stack.ready.cloudwatchEndpoint });
+  try {
+    const out = await logs.send(new FilterLogEventsCommand({ logGroupName: group }));
+    return (out.events ?? []).map((e) => e.message!);
+  } finally {
+    logs.destroy();
+  }
+}

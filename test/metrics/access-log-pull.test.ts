@@ -75,7 +75,7 @@ describe('pullAccessLog', { timeout: 30_000 }, () => {
       logGroupName: group,
       window: { startMs: start - 1000, endMs: start + 1000 },
       parse: (m) => format.parse(m),
-      runId: RUN,
+      ours: (lines) => runLines(lines, RUN),
       expected: { connects: 2, messages: 5 },
       wait: QUICK,
     });
@@ -96,7 +96,7 @@ describe('pullAccessLog', { timeout: 30_000 }, () => {
       logGroupName: group,
       window: { startMs: start - 1000, endMs: start + 1000 },
       parse: (m) => format.parse(m),
-      runId: RUN,
+      ours: (lines) => runLines(lines, RUN),
       expected: { connects: 2, messages: 3 },
       wait: { maxMs: 10_000, stableMs: 3_000, pollMs: 100 },
       onStatus: (l) => said.push(l),
@@ -115,7 +115,7 @@ describe('pullAccessLog', { timeout: 30_000 }, () => {
       logGroupName: group,
       window: { startMs: start - 1000, endMs: start + 1000 },
       parse: (m) => format.parse(m),
-      runId: RUN,
+      ours: (lines) => runLines(lines, RUN),
       expected: { connects: 3, messages: 1 },
       wait: QUICK,
     });
@@ -128,7 +128,7 @@ describe('pullAccessLog', { timeout: 30_000 }, () => {
       logGroupName: `${GROUP}/never`,
       window: { startMs: Date.now() - 1000, endMs: Date.now() },
       parse: (m) => format.parse(m),
-      runId: RUN,
+      ours: (lines) => runLines(lines, RUN),
       expected: { connects: 1, messages: 0 },
       wait: QUICK,
     });

@@ -1,6 +1,5 @@
 import { APIGatewayClient, GetStageCommand as GetRestStageCommand } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client, GetStageCommand, UpdateStageCommand } from '@aws-sdk/client-apigatewayv2';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { defaultStackConfig } from '../../emulator/config.ts';
@@ -9,7 +8,7 @@ import { emulatorSettings, type SdkClientSettings } from '../../src/aws/sdk-sett
 import { accessLogFormat, HARNESS_REQUEST_ACCESS_LOG_FORMAT } from '../../src/metrics/attribution/access-log-format.ts';
 import { logGroupOfArn, runAccessLogGroup } from '../../src/targets/access-logging.ts';
 import { preparePublishStageLogging, type ApiStage } from '../../src/targets/publish-stage-logging.ts';
-import { httpApi, KEY_VALUE, restApi } from '../emulator/api-templates.ts';
+import { httpApi, KEY_VALUE, messages, restApi } from '../emulator/api-templates.ts';
 import { websocketTemplates } from '../emulator/websocket-template.ts';
 
 /**
@@ -47,15 +46,6 @@ afterAll(async () => {
 const stageOf = ({ kind, apiId, stage }: ApiStage): ApiStage => ({ kind, apiId, stage });
 const prepare = (stage: ApiStage, mode: 'use' | 'enable') => preparePublishStageLogging(stageOf(stage), mode, settings, 'stack s', 'us-east-1');
 
-async function lines(group: string): Promise<string[]> {
-  const logs = new CloudWatchLogsClient(settings.logs);
-  try {
-    return ((await logs.send(new FilterLogEventsCommand({ logGroupName: group }))).events ?? []).map((e) => e.message!);
-  } finally {
-    logs.destroy();
-  }
-}
-
 async function httpLogging() {
   const v2 = new ApiGatewayV2Client(settings.v2);
   try {
@@ -85,7 +75,7 @@ describe("a publish route's stage logging", { timeout: 60_000 }, () => {
     expect(logGroupOfArn(set!.DestinationArn!)).toBe(group);
     const answered = await fetch(`${http.url}/notify`, { method: 'POST', body: 'x' });
     expect(answered.status).toBe(201);
-    const [line] = (await lines(group)).map((m) => accessLogFormat(logging.log.format).parseRequest(m));
+    const [line] = (await messages(stack, group)).map((m) => accessLogFormat(logging.log.format).parseRequest(m));
     expect(line).toEqual({ requestId: answered.headers.get('apigw-requestid')!, route: 'POST /notify', integrationRequestId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 201 });
     await logging.restore();
     await logging.restore();
@@ -98,7 +88,7 @@ describe("a publish route's stage logging", { timeout: 60_000 }, () => {
     expect((await restLogging())?.format).toBe(HARNESS_REQUEST_ACCESS_LOG_FORMAT['REST API']);
     const answered = await fetch(`${rest.url}/items`, { method: 'POST', headers: { 'x-api-key': KEY_VALUE }, body: '{}' });
     expect(answered.status).toBe(201);
-    const parsed = (await lines(logging.log.logGroup)).map((m) => accessLogFormat(logging.log.format).parseRequest(m));
+    const parsed = (await messages(stack, logging.log.logGroup)).map((m) => accessLogFormat(logging.log.format).parseRequest(m));
     expect(parsed).toContainEqual({ requestId: answered.headers.get('x-amzn-requestid')!, route: 'POST /items', integrationRequestId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 201 });
     await logging.restore();
     expect(await restLogging()).toEqual(own);

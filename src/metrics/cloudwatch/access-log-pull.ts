@@ -9,13 +9,13 @@ import { filterLogEvents, type LogPullLimits } from './log-events.ts';
  * CONNECT and MESSAGE lines cover what its clients are owed (each connect that opened, each frame
  * that was answered) and their count has stopped growing; past `maxMs`, or once nothing has arrived
  * for `stableMs` though lines are missing, it gives up and says what is missing. The run's lines
- * are the ones on connections whose CONNECT line carries the run's User-Agent
- * (src/contracts/client-user-agent.ts); every line of the window is handed back, for the join to
- * keep what is the run's. An HTTP or REST API stage's lines (a publish route's) are counted by the
- * caller's `ours` (the publishes' request IDs) under names of their own.
+ * are the ones `ours` counts: on a WebSocket stage, those on connections whose CONNECT line
+ * carries the run's User-Agent (runLines, src/contracts/client-user-agent.ts); on a publish
+ * route's HTTP or REST API stage, those of the publishes' request IDs, under names of their own.
+ * Every line of the window is handed back, for the join to keep what is the run's.
  */
 
-/** What the pull itself reads of a line (the attribution's AccessLine has these and more). */
+/** What runLines reads of a WebSocket stage's line (the attribution's AccessLine has these and more). */
 export interface AccessLogLineFacts {
   connectionId: string;
   eventType: string;
@@ -44,11 +44,10 @@ export interface AccessLogPullOptions<L> {
   window: { startMs: number; endMs: number };
   /** a line in the stage's format; null for one that is not */
   parse: (message: string) => L | null;
-  runId: string;
   /** the lines the run's clients are owed: connects that opened, frames answered */
   expected: { connects: number; messages: number };
-  /** how many of the lines are the run's, by kind (default: runLines, for a WebSocket stage's lines) */
-  ours?: (lines: readonly L[]) => { connects: number; messages: number };
+  /** how many of the lines read are the run's, by kind (a WebSocket stage's: runLines) */
+  ours: (lines: readonly L[]) => { connects: number; messages: number };
   /** what each kind of line is called in the note (default CONNECT lines, MESSAGE lines) */
   names?: { connects: string; messages: string };
   wait: AccessLogWait;
@@ -110,8 +109,7 @@ async function readOnce<L>(logs: CloudWatchLogsClient, o: AccessLogPullOptions<L
     if (line) lines.push(line);
     else unparsed++;
   });
-  const seen = o.ours ? o.ours(lines) : runLines(lines as unknown as AccessLogLineFacts[], o.runId);
-  return { lines, seen, unparsed, missing: read.missing, truncated: read.truncated };
+  return { lines, seen: o.ours(lines), unparsed, missing: read.missing, truncated: read.truncated };
 }
 
 /** The run's CONNECT lines (its User-Agent) and the MESSAGE lines on their connections. */
