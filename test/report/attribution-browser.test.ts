@@ -153,6 +153,23 @@ describe('cold against warm on the run page, in headless Chromium', () => {
     }
   });
 
+  it("a user's stack at 1024 px: CloudFormation's long function names scroll the route table within its section, never widen the page", async () => {
+    const r = await load(ATTRIBUTION_FIXTURES.accessLog);
+    // the names CloudFormation gives a stack's functions: the stack's, the logical id's, a suffix
+    for (const route of r.attribution!.routes) route.functionName = `my-launch-stack-production-${route.route.replace(/\W/g, '')}Function-3L155AAAFDPAZ`;
+    const opened = await open(r, 'long-names', 1024);
+    const { page, problems } = opened;
+    try {
+      expect(problems).toEqual([]);
+      const t = await layout(page, 'cold-routes');
+      expect(t.split).toEqual([]);
+      expect(t.width, 'the table is wider than its section: the case this test is for').toBeGreaterThan(t.room + 1);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    } finally {
+      await opened.close();
+    }
+  });
+
   it('a subprotocol run at 1024 px: its tables break no word, and name their source', async () => {
     const opened = await open(await load(ATTRIBUTION_FIXTURES.subprotocol), 'subprotocol', 1024);
     const { page, problems } = opened;

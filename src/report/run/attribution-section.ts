@@ -74,15 +74,19 @@ interface Columns {
   code?: number[];
 }
 
-/** A table of text cells: each escaped; numbers right-aligned and unbroken, the wordy columns may wrap between words. */
+/**
+ * A table of text cells: each escaped; numbers right-aligned and unbroken, the wordy columns may
+ * wrap between words. In the shared `table-wrap`, as the page's other tables are: a user's
+ * function names (CloudFormation's, long) scroll within the section rather than widen the page.
+ */
 function textTable(head: string[], rows: string[][], id: string, cols: Columns = {}): string {
   const is = (list: number[] | undefined, i: number) => list?.includes(i) ?? false;
   const attrs = (i: number) => (i > 0 && is(cols.text, i) ? ' class="t"' : '');
   const inner = (text: string, i: number) => (is(cols.wrap, i) ? `<span class="wrap">${text}</span>` : text);
   const cell = (c: string, i: number) => `<td${attrs(i)}>${inner(is(cols.code, i) && c !== '–' ? `<code>${h(c)}</code>` : h(c), i)}</td>`;
-  return wholeWords(`<table class="num attribution" data-table="${h(id)}"><thead><tr>${head.map((c, i) => `<th${attrs(i)}>${inner(h(c), i)}</th>`).join('')}</tr></thead><tbody>${rows
+  return wholeWords(`<div class="table-wrap"><table class="num attribution" data-table="${h(id)}"><thead><tr>${head.map((c, i) => `<th${attrs(i)}>${inner(h(c), i)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map(cell).join('')}</tr>`)
-    .join('')}</tbody></table>`);
+    .join('')}</tbody></table></div>`);
 }
 
 /**
